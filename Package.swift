@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+//
+// Layout (see README.md for the why):
+//   CPCRE2    system library: PCRE2's 8-bit API, found through pkg-config.
+//   BPERegex  the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
+//   BPE       vocabularies, byte-pair merging, tiktoken-exact Encoding; no C types in its API.
+//   bpe       the command-line tool.
+import PackageDescription
+
+let package = Package(
+    name: "swift-bpe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "BPE", targets: ["BPE"]),
+        .library(name: "BPERegex", targets: ["BPERegex"]),
+        .executable(name: "bpe", targets: ["bpe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", "1.8.0"..<"1.9.0"),
+        // SHA-256 for the hash check of vocabulary files: Foundation on Linux has none.
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
+        ),
+        .target(
+            name: "BPERegex",
+            dependencies: ["CPCRE2"]
+        ),
+        // The official vocabulary files live in the top-level vocab/ folder. Making that folder a
+        // (tiny) target lets SwiftPM copy them into a resource bundle next to every binary, so a
+        // built `bpe` finds them from anywhere, and keeps working when copied with that bundle.
+        .target(
+            name: "BPEVocab",
+            path: "vocab",
+            resources: [
+                .copy("r50k_base.tiktoken"),
+                .copy("p50k_base.tiktoken"),
+                .copy("cl100k_base.tiktoken"),
+                .copy("o200k_base.tiktoken"),
+            ]
+        ),
+        .target(
+            name: "BPE",
+            dependencies: [
+                "BPERegex",
+                "BPEVocab",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "bpe",
+            dependencies: [
+                "BPE",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
+        .testTarget(name: "BPETests", dependencies: ["BPE"], resources: []),
+        .testTarget(name: "bpeTests", dependencies: ["bpe"]),
+    ]
+)
