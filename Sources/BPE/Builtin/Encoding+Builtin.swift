@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+
+extension Encoding {
+    /// Loads a built-in encoding by tiktoken name (`cl100k_base`, `o200k_base`, `gpt2`, …),
+    /// checking the vocabulary file's SHA-256. Loaded encodings are cached per process.
+    ///
+    /// ```swift
+    /// let enc = try Encoding.builtin("o200k_base")
+    /// ```
+    /// - Throws: ``VocabularyError`` if the name is unknown, the file cannot be found (the
+    ///   message lists where it looked) or its hash is wrong.
+    /// - Complexity: O(file size) on first load (tens of milliseconds); O(1) after.
+    public static func builtin(_ name: String, vocabDirectory: String? = nil) throws(VocabularyError) -> Encoding {
+        guard let spec = BuiltinEncoding.named(name) else {
+            throw .unknownEncoding(name, known: BuiltinEncoding.names)
+        }
+        let key = "\(spec.name)\u{0}\(vocabDirectory ?? "")"
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        let path = try VocabLocator(explicitDirectory: vocabDirectory).locate(spec.file)
+        let data = try readFile(path)
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        guard digest == spec.sha256 else {
+            throw .hashMismatch(path: path, expected: spec.sha256, actual: digest)
+        }
+        let vocabulary = try Vocabulary(tiktoken: data, source: path)
+        let encoding: Encoding
+        do {
+            encoding = try Encoding(name: spec.name, vocabulary: vocabulary,
+                                    pattern: SplitPattern.pcre2(fromTiktoken: spec.tiktokenPattern),
+                                    specialTokens: spec.specialTokens, explicitNVocab: spec.explicitNVocab)
+        } catch let e as VocabularyError {
+            throw e
+        } catch {
+            // The built-in patterns always compile; reaching here means a broken PCRE2 install.
+            throw .unreadable(path: path, reason: "\(error)")
+        }
+        cache.withLock { $0[key] = encoding }
+        return encoding
+    }
+
+    /// Loads any `.tiktoken` file with the given split pattern and special tokens.
+    ///
+    /// - Parameters:
+    ///   - pattern: a preset name (`gpt2`, `cl100k`, `o200k`) or a regex in tiktoken's
+    ///     (Rust) syntax, translated with ``SplitPattern/pcre2(fromTiktoken:)``.
+    /// ```swift
+    /// let enc = try Encoding.load(tiktokenFile: "my.tiktoken", pattern: "cl100k",
+    ///                             specialTokens: ["<|endoftext|>": 4096])
+    /// ```
+    /// - Throws: ``VocabularyError`` (with the line) or ``BPERegex/PatternError``.
+    public static func load(tiktokenFile path: String, pattern: String,
+                            specialTokens: [String: Rank] = [:], name: String? = nil) throws -> Encoding {
+        let vocabulary = try Vocabulary(contentsOf: path)
+        let regex = SplitPattern.preset(pattern) ?? SplitPattern.pcre2(fromTiktoken: pattern)
+        let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return try Encoding(name: name ?? base, vocabulary: vocabulary, pattern: regex, specialTokens: specialTokens)
+    }
+
+    private static let cache = Mutex<[String: Encoding]>([:])
+}
+
+/// A minimal lock-protected value (the standard library's `Mutex` needs macOS 15).
+final class Mutex<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

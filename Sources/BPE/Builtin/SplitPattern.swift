@@ -1,0 +1,81 @@
+/// The split (pre-tokenizer) patterns of OpenAI's encodings, and the translation that makes
+/// PCRE2 split exactly as tiktoken's Rust regex engine does.
+public enum SplitPattern {
+    /// GPT-2 / r50k_base / p50k_base, as written in tiktoken's `openai_public.py`.
+    public static let gpt2Tiktoken =
+        #"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"#
+    /// cl100k_base, as written in tiktoken.
+    public static let cl100kTiktoken =
+        #"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#
+    /// o200k_base, as written in tiktoken.
+    public static let o200kTiktoken = [
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
+        #"\p{N}{1,3}"#,
+        #" ?[^\s\p{L}\p{N}]+[\r\n/]*"#,
+        #"\s*[\r\n]+"#,
+        #"\s+(?!\S)"#,
+        #"\s+"#,
+    ].joined(separator: "|")
+
+    /// The preset names accepted by `--pattern`, with their tiktoken source.
+    public static let presets: [(name: String, tiktoken: String)] = [
+        ("gpt2", gpt2Tiktoken), ("cl100k", cl100kTiktoken), ("o200k", o200kTiktoken),
+    ]
+
+    /// A preset's PCRE2 pattern by name (`gpt2`, `r50k`, `p50k`, `cl100k`, `o200k`), or `nil`.
+    public static func preset(_ name: String) -> String? {
+        let aliases = ["r50k": "gpt2", "p50k": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
+                       "cl100k_base": "cl100k", "o200k_base": "o200k"]
+        let key = aliases[name] ?? name
+        return presets.first { $0.name == key }.map { pcre2(fromTiktoken: $0.tiktoken) }
+    }
+
+    /// The name of the preset whose PCRE2 form is `pattern`, if any (for display).
+    public static func presetName(of pattern: String) -> String? {
+        presets.first { pcre2(fromTiktoken: $0.tiktoken) == pattern }?.name
+    }
+
+    /// Rust's `\s` (Unicode `White_Space`) spelled out. PCRE2's `\s` with UCP is "Z or
+    /// \t\n\v\f\r", which lacks U+0085 NEL; listing the code points also keeps us independent
+    /// of either engine's Unicode tables.
+    static let whiteSpaceClassBody =
+        #"\t-\r\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"#
+
+    /// Rewrites a pattern written for Rust's `regex`/`fancy_regex` (as tiktoken's are) into
+    /// one PCRE2 matches identically: `\s` and `\S` become explicit classes, inside and
+    /// outside brackets. Everything else the GPT patterns use means the same in both.
+    ///
+    /// ```swift
+    /// SplitPattern.pcre2(fromTiktoken: #"\s+(?!\S)"#)
+    /// // "[\t-\r\x{20}\x{85}…]+(?![^\t-\r\x{20}\x{85}…])"
+    /// ```
+    /// - Complexity: O(pattern length).
+    public static func pcre2(fromTiktoken source: String) -> String {
+        var out = ""
+        var chars = Array(source.unicodeScalars)[...]
+        var inClass = false
+        var classStart = false  // just after `[` or `[^`: a `]` here is literal
+        while let c = chars.popFirst() {
+            if c == "\\", let e = chars.popFirst() {
+                switch (e, inClass) {
+                case ("s", false): out += "[\(whiteSpaceClassBody)]"
+                case ("S", false): out += "[^\(whiteSpaceClassBody)]"
+                case ("s", true): out += whiteSpaceClassBody
+                default: out.unicodeScalars.append(c); out.unicodeScalars.append(e)
+                }
+                classStart = false
+                continue
+            }
+            out.unicodeScalars.append(c)
+            if inClass {
+                if c == "]" && !classStart { inClass = false }
+                classStart = classStart && c == "^" && out.hasSuffix("[^")
+            } else if c == "[" {
+                inClass = true
+                classStart = true
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Dispatch
+
+extension Encoding {
+    /// Encodes many texts on all cores; the result is in input order and identical to
+    /// `texts.map { encodeOrdinary($0) }`.
+    ///
+    /// Work is handed out in chunks of texts, one PCRE2 matcher per chunk.
+    /// ```swift
+    /// cl100k.encodeOrdinaryBatch(["hello", "world"])   // [[15339], [14957]]
+    /// ```
+    /// - Complexity: O(total bytes / cores).
+    public func encodeOrdinaryBatch(_ texts: [String]) -> [[Rank]] {
+        var out = [[Rank]](repeating: [], count: texts.count)
+        out.withUnsafeMutableBufferPointer { results in
+            let results = UnsafeSendable(results)
+            Self.forEachChunk(count: texts.count) { range in
+                let matcher = pattern.makeMatcher()
+                for i in range {
+                    var sink = ArraySink()
+                    withUTF8(texts[i]) { encodeOrdinary($0, matcher: matcher, into: &sink) }
+                    results.value[i] = sink.tokens
+                }
+            }
+        }
+        return out
+    }
+
+    /// ``encode(_:allowedSpecial:disallowedSpecial:)`` for many texts on all cores.
+    /// - Throws: the error of the first text (in input order) that fails.
+    /// - Complexity: O(total bytes / cores).
+    public func encodeBatch(_ texts: [String], allowedSpecial: SpecialTokenSet = .none,
+                            disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [[Rank]] {
+        var out = [Result<[Rank], EncodeError>](repeating: .success([]), count: texts.count)
+        out.withUnsafeMutableBufferPointer { results in
+            let results = UnsafeSendable(results)
+            Self.forEachChunk(count: texts.count) { range in
+                let matcher = pattern.makeMatcher()
+                for i in range {
+                    var sink = ArraySink()
+                    do throws(EncodeError) {
+                        try withUTF8(texts[i]) { (buf) throws(EncodeError) in
+                            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                                       matcher: matcher, into: &sink)
+                        }
+                        results.value[i] = .success(sink.tokens)
+                    } catch {
+                        results.value[i] = .failure(error)
+                    }
+                }
+            }
+        }
+        return try out.map { (r) throws(EncodeError) in try r.get() }
+    }
+
+    /// Decodes many token lists on all cores; each like ``decodeBytes(_:)``.
+    public func decodeBytesBatch(_ batch: [[Rank]]) throws(DecodeError) -> [[UInt8]] {
+        try batch.map { (t) throws(DecodeError) in try decodeBytes(t) }
+    }
+
+    /// Splits `0..<count` into chunks and runs them on all cores.
+    static func forEachChunk(count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        // Several chunks per core so one long text does not leave the other cores idle.
+        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 8)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            body((count * c / chunks)..<(count * (c + 1) / chunks))
+        }
+    }
+}
+
+/// Hands a buffer to `concurrentPerform`: every iteration writes disjoint indices.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

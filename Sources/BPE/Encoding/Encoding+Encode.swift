@@ -1,0 +1,185 @@
+import BPERegex
+
+// MARK: Encoding
+
+extension Encoding {
+    /// Encodes text, treating special-token text as ordinary text.
+    ///
+    /// Equivalent to `encode(text, disallowedSpecial: .none)`, but never throws.
+    /// ```swift
+    /// cl100k.encodeOrdinary("hello world")   // [15339, 1917]
+    /// ```
+    /// - Complexity: O(n) for n bytes of typical text; no input is quadratic (long pieces
+    ///   merge with a heap).
+    public func encodeOrdinary(_ text: String) -> [Rank] {
+        var sink = ArraySink()
+        withUTF8(text) { encodeOrdinary($0, matcher: pattern.makeMatcher(), into: &sink) }
+        return sink.tokens
+    }
+
+    /// Encodes raw bytes, treating special-token text as ordinary text.
+    ///
+    /// Valid UTF-8 gives exactly what ``encodeOrdinary(_:)-(String)`` gives. Invalid UTF-8 is
+    /// still encoded, losslessly: each ill-formed sequence becomes a piece of its own (see
+    /// ``BPERegex/Matcher/forEachPiece(in:_:)``), so `decodeBytes(encodeOrdinary(bytes:))`
+    /// always gives the bytes back. (tiktoken has no exact counterpart for invalid UTF-8.)
+    /// - Complexity: as ``encodeOrdinary(_:)-(String)``.
+    public func encodeOrdinary(bytes: some Collection<UInt8>) -> [Rank] {
+        var sink = ArraySink()
+        withBuffer(bytes) { encodeOrdinary($0, matcher: pattern.makeMatcher(), into: &sink) }
+        return sink.tokens
+    }
+
+    /// Encodes text, handling special tokens exactly as tiktoken's `encode` does.
+    ///
+    /// - Parameters:
+    ///   - allowedSpecial: special tokens encoded as their special id (default: none).
+    ///   - disallowedSpecial: special tokens whose text makes this throw; `.all` (the default)
+    ///     means every special token that is not allowed.
+    /// - Throws: ``EncodeError/disallowedSpecialToken(_:byteOffset:)`` naming the first
+    ///   disallowed token found and how to allow it.
+    ///
+    /// ```swift
+    /// try cl100k.encode("<|endoftext|>")                        // throws
+    /// try cl100k.encode("<|endoftext|>", allowedSpecial: .all)  // [100257]
+    /// try cl100k.encode("<|endoftext|>", disallowedSpecial: .none)
+    ///                                                       // [27, 91, 8862, 728, 428, 91, 29]
+    /// ```
+    /// - Complexity: O(n) plus a scan for special tokens.
+    public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none,
+                       disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
+        var sink = ArraySink()
+        try withUTF8(text) { (buf) throws(EncodeError) in
+            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                       matcher: pattern.makeMatcher(), into: &sink)
+        }
+        return sink.tokens
+    }
+
+    /// ``encode(_:allowedSpecial:disallowedSpecial:)`` over raw bytes; invalid UTF-8 is
+    /// encoded losslessly as in ``encodeOrdinary(bytes:)``.
+    public func encode(bytes: some Collection<UInt8>, allowedSpecial: SpecialTokenSet = .none,
+                       disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
+        var sink = ArraySink()
+        try withBuffer(bytes) { (buf) throws(EncodeError) in
+            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                       matcher: pattern.makeMatcher(), into: &sink)
+        }
+        return sink.tokens
+    }
+
+    /// The number of tokens `encode` would return, without building the array.
+    /// - Complexity: as `encode`, with O(1) extra memory per piece.
+    public func countTokens(_ text: String, allowedSpecial: SpecialTokenSet = .none,
+                            disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> Int {
+        var sink = CountSink()
+        try withUTF8(text) { (buf) throws(EncodeError) in
+            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                       matcher: pattern.makeMatcher(), into: &sink)
+        }
+        return sink.count
+    }
+
+    /// ``countTokens(_:allowedSpecial:disallowedSpecial:)`` over raw bytes.
+    public func countTokens(bytes: some Collection<UInt8>, allowedSpecial: SpecialTokenSet = .none,
+                            disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> Int {
+        var sink = CountSink()
+        try withBuffer(bytes) { (buf) throws(EncodeError) in
+            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                       matcher: pattern.makeMatcher(), into: &sink)
+        }
+        return sink.count
+    }
+
+    /// The id of one token given by its text: a mergeable token's bytes or a special
+    /// token's text. tiktoken's `encode_single_token`.
+    /// ```swift
+    /// try cl100k.encodeSingleToken("hello")           // 15339
+    /// try cl100k.encodeSingleToken("<|endoftext|>")   // 100257
+    /// ```
+    /// - Throws: ``EncodeError/notASingleToken(_:)``.
+    /// - Complexity: O(n) expected.
+    public func encodeSingleToken(_ text: String) throws(EncodeError) -> Rank {
+        try encodeSingleToken(bytes: Array(text.utf8))
+    }
+
+    /// ``encodeSingleToken(_:)`` for raw bytes.
+    public func encodeSingleToken(bytes: [UInt8]) throws(EncodeError) -> Rank {
+        if let r = vocabulary.rank(of: bytes) { return r }
+        if let e = special.entries.first(where: { $0.bytes == bytes }) { return e.rank }
+        throw .notASingleToken(bytes)
+    }
+
+    // MARK: Internals shared by all entry points
+
+    /// The core of ``encodeOrdinary(_:)``: pre-tokenize, then encode each piece.
+    func encodeOrdinary<S: TokenSink>(_ buf: UnsafeBufferPointer<UInt8>, matcher: Matcher, into sink: inout S) {
+        guard let base = buf.baseAddress else { return }
+        let v = vocabulary
+        matcher.forEachPiece(in: buf) { r in
+            v.encodePiece(base + r.lowerBound, r.count, into: &sink)
+        }
+    }
+
+    /// The core of ``encode(_:allowedSpecial:disallowedSpecial:)``.
+    func encode<S: TokenSink>(_ buf: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet,
+                              disallowedSpecial: SpecialTokenSet, matcher: Matcher,
+                              into sink: inout S) throws(EncodeError) {
+        let (allowed, disallowed) = resolve(allowedSpecial, disallowedSpecial)
+        if !disallowed.isEmpty, let hit = special.find(in: buf, from: 0, accept: { disallowed[$0] }) {
+            throw .disallowedSpecialToken(special.entries[hit.entry].text, byteOffset: hit.range.lowerBound)
+        }
+        guard allowed.contains(true) else {
+            encodeOrdinary(buf, matcher: matcher, into: &sink)
+            return
+        }
+        var start = 0
+        while true {
+            let hit = special.find(in: buf, from: start, accept: { allowed[$0] })
+            let end = hit?.range.lowerBound ?? buf.count
+            // Like tiktoken, each stretch between special tokens is matched as its own subject.
+            encodeOrdinary(UnsafeBufferPointer(rebasing: buf[start..<end]), matcher: matcher, into: &sink)
+            guard let hit else { break }
+            sink.append(special.entries[hit.entry].rank)
+            start = hit.range.upperBound
+        }
+    }
+
+    /// tiktoken's rule: `disallowed == .all` means all special tokens not allowed.
+    /// Returns flags indexed like `special.entries`.
+    func resolve(_ allowedSpecial: SpecialTokenSet, _ disallowedSpecial: SpecialTokenSet) -> (allowed: [Bool], disallowed: [Bool]) {
+        let all = specialTokensSet
+        let allowed = allowedSpecial.resolve(in: all)
+        let disallowed: Set<String>
+        switch disallowedSpecial {
+        case .all: disallowed = all.subtracting(allowed)
+        case .only(let s): disallowed = s
+        }
+        return (special.entries.map { allowed.contains($0.text) },
+                special.entries.map { disallowed.contains($0.text) })
+    }
+}
+
+/// Runs `body` on the contiguous UTF-8 of `text` (native Swift strings already are).
+@inline(__always)
+func withUTF8<R, E: Error>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+    var text = text
+    let result: Result<R, E> = text.withUTF8 { buf in
+        do throws(E) { return .success(try body(buf)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}
+
+/// Runs `body` on contiguous bytes, copying only if `bytes` is not contiguous already.
+@inline(__always)
+func withBuffer<R, E: Error>(_ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+    let fast: Result<R, E>? = bytes.withContiguousStorageIfAvailable { buf in
+        do throws(E) { return .success(try body(buf)) } catch { return .failure(error) }
+    }
+    if let fast { return try fast.get() }
+    let copy = Array(bytes)
+    let result: Result<R, E> = copy.withUnsafeBufferPointer { buf in
+        do throws(E) { return .success(try body(buf)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

@@ -1,0 +1,27 @@
+/// A choice of special tokens, as tiktoken's `allowed_special` / `disallowed_special` take
+/// `"all"` or a set of strings.
+///
+/// ```swift
+/// try enc.encode(text, allowedSpecial: .all)
+/// try enc.encode(text, allowedSpecial: ["<|endoftext|>"])
+/// try enc.encode(text, disallowedSpecial: .none)   // same as encodeOrdinary
+/// ```
+public enum SpecialTokenSet: Sendable, Hashable, ExpressibleByArrayLiteral {
+    /// Every special token of the encoding.
+    case all
+    /// Exactly these tokens (an empty set is "none").
+    case only(Set<String>)
+
+    /// No special token.
+    public static var none: SpecialTokenSet { .only([]) }
+
+    public init(arrayLiteral elements: String...) { self = .only(Set(elements)) }
+
+    /// The concrete set for an encoding whose special tokens are `all`.
+    func resolve(in all: Set<String>) -> Set<String> {
+        switch self {
+        case .all: return all
+        case .only(let s): return s
+        }
+    }
+}

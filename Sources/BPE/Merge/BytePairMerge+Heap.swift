@@ -1,0 +1,109 @@
+extension Vocabulary {
+    /// The long-piece merge, for pieces like a megabyte of one repeated character, where the
+    /// scan would be quadratic.
+    ///
+    /// Parts form a doubly linked list over byte offsets; a binary min-heap holds candidate
+    /// merges keyed `(merged rank << 32) | start offset`, so it pops the lowest rank and, on
+    /// ties, the leftmost pair: the same order as the scan and as tiktoken. A popped entry is
+    /// stale (and skipped) when its part is gone or now merges into something else.
+    ///
+    /// - Complexity: O(n log n) time, O(n) memory for an n-byte piece.
+    func mergeByHeap<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
+        let token = UnsafeMutablePointer<Rank>.allocate(capacity: n)   // .max: not a part start
+        let merged = UnsafeMutablePointer<Rank>.allocate(capacity: n)  // rank of part + next part
+        let next = UnsafeMutablePointer<Int32>.allocate(capacity: n)   // start of next part, or n
+        let prev = UnsafeMutablePointer<Int32>.allocate(capacity: n)   // start of previous part, or -1
+        var heap = MinHeap(capacity: n)
+        defer {
+            token.deallocate(); merged.deallocate(); next.deallocate(); prev.deallocate()
+            heap.deallocate()
+        }
+        for i in 0..<n {
+            token[i] = byteRanks[Int(p[i])]
+            next[i] = Int32(i + 1)
+            prev[i] = Int32(i - 1)
+        }
+        for i in 0..<n {
+            merged[i] = i + 1 < n ? pairs.find(left: token[i], right: token[i + 1]) : .max
+            if merged[i] != .max { heap.push(UInt64(merged[i]) << 32 | UInt64(i)) }
+        }
+        while let top = heap.pop() {
+            let rank = Rank(truncatingIfNeeded: top >> 32)
+            let start = Int(truncatingIfNeeded: top & 0xFFFF_FFFF)
+            guard token[start] != .max, merged[start] == rank else { continue }
+            let right = Int(next[start])
+            let after = Int(next[right])
+            token[start] = rank
+            token[right] = .max
+            merged[right] = .max
+            next[start] = Int32(after)
+            if after < n { prev[after] = Int32(start) }
+            merged[start] = after < n ? pairs.find(left: rank, right: token[after]) : .max
+            if merged[start] != .max { heap.push(UInt64(merged[start]) << 32 | UInt64(start)) }
+            let before = Int(prev[start])
+            if before >= 0 {
+                merged[before] = pairs.find(left: token[before], right: rank)
+                if merged[before] != .max { heap.push(UInt64(merged[before]) << 32 | UInt64(before)) }
+            }
+        }
+        var i = 0
+        while i < n {
+            sink.append(token[i])
+            i = Int(next[i])
+        }
+    }
+}
+
+/// A binary min-heap of `UInt64` keys on raw storage; grows by doubling.
+struct MinHeap {
+    private var storage: UnsafeMutablePointer<UInt64>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        storage = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { storage.deallocate() }
+
+    /// - Complexity: O(log n).
+    mutating func push(_ key: UInt64) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+            storage = bigger
+            capacity *= 2
+        }
+        var i = count
+        count += 1
+        while i > 0 {
+            let parent = (i - 1) >> 1
+            if storage[parent] <= key { break }
+            storage[i] = storage[parent]
+            i = parent
+        }
+        storage[i] = key
+    }
+
+    /// - Complexity: O(log n).
+    mutating func pop() -> UInt64? {
+        guard count > 0 else { return nil }
+        let top = storage[0]
+        count -= 1
+        if count == 0 { return top }
+        let key = storage[count]
+        var i = 0
+        while true {
+            var child = 2 * i + 1
+            if child >= count { break }
+            if child + 1 < count && storage[child + 1] < storage[child] { child += 1 }
+            if key <= storage[child] { break }
+            storage[i] = storage[child]
+            i = child
+        }
+        storage[i] = key
+        return top
+    }
+}

@@ -1,0 +1,87 @@
+/// Open-addressing hash table from token bytes to rank, keyed into a ``Vocabulary``'s arena.
+///
+/// Slots hold only ranks; the bytes they stand for are read back from the arena, so the
+/// table costs 4 bytes per slot and never copies a token. Linear probing, load factor ≤ 1/2.
+///
+/// - Complexity: `find` and `insert` are O(n) expected for an n-byte key.
+final class ByteTable: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Rank>
+    private let mask: Int
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: .max, count: size)
+        mask = size - 1
+    }
+
+    deinit { slots.deallocate() }
+
+    /// Inserts `rank` for the given bytes; returns the rank already stored for equal bytes
+    /// (and inserts nothing) if there is one.
+    func insert(_ rank: Rank, bytes p: UnsafePointer<UInt8>, count n: Int, vocabulary v: Vocabulary) -> Rank? {
+        var i = Int(truncatingIfNeeded: hashBytes(p, n)) & mask
+        while true {
+            let s = slots[i]
+            if s == .max { slots[i] = rank; return nil }
+            if Self.equal(s, p, n, v) { return s }
+            i = (i + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    func find(_ p: UnsafePointer<UInt8>, count n: Int, vocabulary v: Vocabulary) -> Rank? {
+        var i = Int(truncatingIfNeeded: hashBytes(p, n)) & mask
+        while true {
+            let s = slots[i]
+            if s == .max { return nil }
+            if Self.equal(s, p, n, v) { return s }
+            i = (i + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private static func equal(_ rank: Rank, _ p: UnsafePointer<UInt8>, _ n: Int, _ v: Vocabulary) -> Bool {
+        let (q, m) = v.bytes(of: rank)
+        guard m == n else { return false }
+        var k = 0
+        while k + 8 <= n {
+            if UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+                != UnsafeRawPointer(q + k).loadUnaligned(as: UInt64.self) { return false }
+            k += 8
+        }
+        while k < n {
+            if p[k] != q[k] { return false }
+            k += 1
+        }
+        return true
+    }
+}
+
+/// A fast, non-cryptographic hash of a short byte string: eight bytes per multiply.
+/// Inputs are trusted (our own vocabulary), so HashDoS resistance is not needed here.
+@inline(__always)
+func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+    var k = 0
+    while k + 8 <= n {
+        let w = UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+        h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        k += 8
+    }
+    if k < n {
+        var w: UInt64 = 0
+        var shift: UInt64 = 0
+        while k < n {
+            w |= UInt64(p[k]) << shift
+            shift += 8
+            k += 1
+        }
+        h = (h ^ w) &* 0x94D0_49BB_1331_11EB
+    }
+    h ^= h >> 32
+    h = h &* 0x9E37_79B9_7F4A_7C15
+    return h ^ (h >> 29)
+}

@@ -1,0 +1,151 @@
+/// A token rank: the id of a token, and its merge priority (lower merges first).
+public typealias Rank = UInt32
+
+/// The mergeable tokens of a byte-level BPE: a bijection between byte strings and ranks
+/// `0..<count`, plus the tables the encoder needs to be fast.
+///
+/// Storage is flat: every token's bytes sit in one arena, indexed by rank, so decoding a
+/// token is two loads and a copy. Two open-addressing hash tables sit on top:
+/// - ``ByteTable``: bytes → rank, for the whole-piece lookup that tiktoken does first;
+/// - ``PairTable``: (left rank, right rank) → rank of their concatenation, for merging.
+///
+/// Immutable after `init`, so it is shared freely across threads.
+///
+/// ```swift
+/// let v = try Vocabulary(tokens: (0...255).map { [UInt8($0)] } + [Array("ab".utf8)])
+/// v.rank(of: Array("ab".utf8))   // 256
+/// v.mergedRank(97, 98)           // 256
+/// ```
+public final class Vocabulary: @unchecked Sendable {
+    /// One more than the largest rank: ranks are `0..<count`, minus ``holes``.
+    public let count: Int
+    /// Ranks in `0..<count` that have no token. The official p50k_base file skips 50256, the id
+    /// of `<|endoftext|>`; an ``Encoding`` requires every hole to be a special token's id.
+    public let holes: [Rank]
+    /// Number of mergeable tokens: `count - holes.count`.
+    public var tokenCount: Int { count - holes.count }
+    /// Token bytes, back to back in rank order.
+    let arena: UnsafeMutablePointer<UInt8>
+    /// `offsets[r]..<offsets[r + 1]` is token `r` in `arena`; `count + 1` entries.
+    let offsets: UnsafeMutablePointer<UInt32>
+    /// The rank of each single byte.
+    let byteRanks: UnsafeMutablePointer<Rank>
+    let table: ByteTable
+    let pairs: PairTable
+
+    /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
+    ///
+    /// - Throws: ``VocabularyError`` if a token repeats, is empty, or a single byte is missing
+    ///   (byte-level BPE must be able to fall back to bytes, or encoding could fail).
+    /// - Complexity: O(total token bytes) expected, dominated by building the pair table:
+    ///   every split point of every token is looked up once.
+    public convenience init(tokens: [[UInt8]]) throws(VocabularyError) {
+        var arena: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        for t in tokens {
+            arena.append(contentsOf: t)
+            offsets.append(UInt32(arena.count))
+        }
+        try self.init(arena: arena, offsets: offsets, lines: nil, source: nil, allowHoles: false)
+    }
+
+    /// Designated initializer over flat storage. `lines[r]` is the 1-based line that defined
+    /// rank `r`, used only for error messages.
+    /// With `allowHoles`, an empty entry marks a rank that has no token.
+    init(arena: [UInt8], offsets: [UInt32], lines: [Int]?, source: String?, allowHoles: Bool) throws(VocabularyError) {
+        let count = offsets.count - 1
+        guard count > 0 else { throw .empty(source: source) }
+        guard arena.count < Int(UInt32.max) else { throw .tooLarge(source: source) }
+        self.count = count
+        self.arena = .allocate(capacity: max(arena.count, 1))
+        self.arena.initialize(from: arena, count: arena.count)
+        self.offsets = .allocate(capacity: offsets.count)
+        self.offsets.initialize(from: offsets, count: offsets.count)
+        byteRanks = .allocate(capacity: 256)
+        byteRanks.initialize(repeating: .max, count: 256)
+        table = ByteTable(capacity: count)
+        pairs = PairTable(capacity: count * 4)
+        var holes: [Rank] = []
+        for r in 0..<count where offsets[r] == offsets[r + 1] {
+            guard allowHoles else { throw .emptyToken(line: lines?[r], source: source) }
+            holes.append(Rank(r))
+        }
+        self.holes = holes
+
+        for r in 0..<count {
+            let (p, n) = bytes(of: Rank(r))
+            guard n > 0 else { continue }
+            if let first = table.insert(Rank(r), bytes: p, count: n, vocabulary: self) {
+                throw .duplicateToken(line: lines?[r], firstLine: lines?[Int(first)], source: source)
+            }
+            if n == 1 { byteRanks[Int(p[0])] = Rank(r) }
+        }
+        for b in 0..<256 where byteRanks[b] == .max {
+            throw .missingByte(UInt8(b), source: source)
+        }
+        // Every way to cut a token in two known tokens is a merge the encoder may meet, since
+        // tiktoken ranks a pair by looking up the bytes of the concatenation.
+        for r in 0..<count {
+            let (p, n) = bytes(of: Rank(r))
+            guard n > 1 else { continue }
+            for k in 1..<n {
+                guard let left = table.find(p, count: k, vocabulary: self),
+                      let right = table.find(p + k, count: n - k, vocabulary: self) else { continue }
+                pairs.insert(left: left, right: right, merged: Rank(r))
+            }
+        }
+    }
+
+    deinit {
+        arena.deallocate()
+        offsets.deallocate()
+        byteRanks.deallocate()
+    }
+
+    /// Pointer and length of token `rank`'s bytes. `rank` must be `< count`.
+    @inline(__always)
+    func bytes(of rank: Rank) -> (UnsafeMutablePointer<UInt8>, Int) {
+        let start = Int(offsets[Int(rank)])
+        return (arena + start, Int(offsets[Int(rank) + 1]) - start)
+    }
+
+    /// The rank of a token given by its bytes, or `nil`.
+    /// - Complexity: O(n) expected for n bytes.
+    @inline(__always)
+    func rank(of p: UnsafePointer<UInt8>, count n: Int) -> Rank? {
+        table.find(p, count: n, vocabulary: self)
+    }
+
+    /// The rank of a token given by its bytes, or `nil`.
+    ///
+    /// ```swift
+    /// cl100k.vocabulary.rank(of: Array("hello".utf8))   // 15339
+    /// ```
+    /// - Complexity: O(n) expected for n bytes.
+    public func rank(of token: [UInt8]) -> Rank? {
+        token.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress, buf.count > 0 else { return nil }
+            return rank(of: base, count: buf.count)
+        }
+    }
+
+    /// The bytes of token `rank`, or `nil` if there is no such token.
+    /// - Complexity: O(token length).
+    public func tokenBytes(_ rank: Rank) -> [UInt8]? {
+        guard Int(rank) < count else { return nil }
+        let (p, n) = bytes(of: rank)
+        guard n > 0 else { return nil }
+        return Array(UnsafeBufferPointer(start: p, count: n))
+    }
+
+    /// The rank of the token made of tokens `left` and `right` side by side, if any.
+    /// - Complexity: O(1) expected.
+    @inline(__always)
+    public func mergedRank(_ left: Rank, _ right: Rank) -> Rank? {
+        let r = pairs.find(left: left, right: right)
+        return r == .max ? nil : r
+    }
+
+    /// Number of (left, right) pairs whose concatenation is a token.
+    public var pairCount: Int { pairs.count }
+}

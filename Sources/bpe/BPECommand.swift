@@ -1,0 +1,19 @@
+import ArgumentParser
+import BPE
+
+@main
+struct BPECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bpe",
+        abstract: "Encode, decode, count and inspect byte-level BPE tokens, exactly as tiktoken does.",
+        discussion: """
+            Examples:
+              echo 'hello world' | bpe encode                 # o200k_base ids
+              echo 'hello world' | bpe encode --encoding cl100k_base | bpe decode --encoding cl100k_base
+              bpe count --encoding cl100k_base *.md
+              bpe encodings
+            """,
+        version: "0.1.0",
+        subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self]
+    )
+}

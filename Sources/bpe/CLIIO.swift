@@ -1,0 +1,81 @@
+import ArgumentParser
+import BPE
+import BPERegex
+import Foundation
+
+/// An error the CLI reports as one `error:` line and exit status 1, with no stack trace.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Runs a command body, turning any error into `error: …` on stderr and a non-zero exit.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Reads a whole file, or standard input for `nil` or `-`.
+func readInput(_ path: String?) throws -> [UInt8] {
+    guard let path, path != "-" else {
+        return Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        throw CLIError("\(path): no such file")
+    }
+    if isDir.boolValue { throw CLIError("\(path): is a directory") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError("\(path): cannot read (permission denied?)")
+    }
+    return Array(data)
+}
+
+/// Throws unless `bytes` is valid UTF-8, naming the byte offset.
+func requireUTF8(_ bytes: [UInt8], name: String) throws {
+    if let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalid(in: $0, from: 0) }) {
+        throw CLIError("\(name): invalid UTF-8 at byte \(bad.lowerBound); pass --allow-invalid-utf8 to encode the raw bytes losslessly")
+    }
+}
+
+/// Buffered standard output: one `write(2)` per 64 KiB instead of per token.
+struct Output {
+    private var buffer: [UInt8] = []
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func write(_ bytes: some Sequence<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func write(_ s: String) { write(s.utf8) }
+
+    mutating func writeIDs(_ ids: [Rank], json: Bool) {
+        if json { write("[") }
+        for (i, id) in ids.enumerated() {
+            if i > 0 { write(json ? "," : " ") }
+            write(String(id))
+        }
+        write(json ? "]\n" : "\n")
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import BPE
+import Foundation
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Encode text to token ids.",
+        discussion: """
+            Reads FILE (or standard input) as UTF-8 and prints the token ids in decimal, separated \
+            by single spaces, with one trailing newline. Special tokens follow tiktoken's defaults: \
+            none allowed, all disallowed, so text containing one is an error.
+
+            Examples:
+              echo 'hello world' | bpe encode --encoding cl100k_base      # 15339 1917 198
+              bpe encode --allowed-special all prompt.txt
+              bpe encode --disallowed-special none notes.txt              # = tiktoken encode_ordinary
+              bpe encode --json README.md
+              bpe encode --jsonl docs.jsonl     # one JSON string per line in, one line of ids out
+            """
+    )
+
+    @OptionGroup var options: EncodingOptions
+
+    @Option(help: ArgumentHelp("Special tokens encoded as special: all, none, or TOK,TOK.", valueName: "set"))
+    var allowedSpecial: SpecialOption = SpecialOption(argument: "none")!
+
+    @Option(help: ArgumentHelp("Special tokens whose text is an error: all (= all not allowed), none, or TOK,TOK.", valueName: "set"))
+    var disallowedSpecial: SpecialOption = SpecialOption(argument: "all")!
+
+    @Flag(help: "Print a JSON array instead of space-separated ids.")
+    var json = false
+
+    @Flag(help: "Input is JSON Lines: each line a JSON string, encoded on its own; one output line per input line.")
+    var jsonl = false
+
+    @Flag(help: "Encode input that is not valid UTF-8 byte by byte (lossless) instead of failing.")
+    var allowInvalidUTF8 = false
+
+    @Argument(help: "Input file (default: standard input).")
+    var file: String?
+
+    func run() throws {
+        try reportingErrors {
+            let enc = try options.load()
+            try allowedSpecial.check(in: enc, flag: "--allowed-special")
+            try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
+            let input = try readInput(file)
+            var out = Output()
+            defer { out.flush() }
+            if jsonl {
+                try encodeLines(input, enc, &out)
+                return
+            }
+            if !allowInvalidUTF8 { try requireUTF8(input, name: file ?? "<stdin>") }
+            let ids = try enc.encode(bytes: input, allowedSpecial: allowedSpecial.set,
+                                     disallowedSpecial: disallowedSpecial.set)
+            out.writeIDs(ids, json: json)
+        }
+    }
+
+    private func encodeLines(_ input: [UInt8], _ enc: Encoding, _ out: inout Output) throws {
+        var lineNumber = 0
+        for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.isEmpty && lineNumber > 1 && line.endIndex == input.endIndex { break }
+            guard let text = JSONText.decodeString(line) else {
+                throw CLIError("\(file ?? "<stdin>"), line \(lineNumber): expected a JSON string such as \"hello\"")
+            }
+            let ids = try enc.encode(bytes: text, allowedSpecial: allowedSpecial.set,
+                                     disallowedSpecial: disallowedSpecial.set)
+            out.writeIDs(ids, json: json)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import BPE
+
+struct Encodings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the built-in encodings.",
+        discussion: """
+            Prints name, vocabulary size (n_vocab), split pattern and special tokens.
+
+            Example:
+              bpe encodings
+            """
+    )
+
+    @Option(name: .customLong("vocab-dir"), help: ArgumentHelp("Folder holding the official .tiktoken files.", valueName: "dir"))
+    var vocabDir: String?
+
+    func run() throws {
+        try reportingErrors {
+            var out = Output()
+            out.write("name           n_vocab  pattern  special tokens\n")
+            for spec in BuiltinEncoding.all {
+                let enc = try Encoding.builtin(spec.name, vocabDirectory: vocabDir)
+                let specials = spec.specialTokens.count > 6
+                    ? "\(spec.specialTokens.count) (<|endoftext|>=\(enc.eotToken.map(String.init) ?? "-"), …)"
+                    : spec.specialTokens.sorted { $0.value < $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(1, n - s.count)) }
+                out.write(pad(spec.name, 15) + pad(String(enc.nVocab), 9) + pad(spec.patternName, 9) + specials + "\n")
+            }
+            for (alias, target) in BuiltinEncoding.aliases.sorted(by: { $0.key < $1.key }) {
+                out.write("\(alias) is an alias of \(target)\n")
+            }
+            out.flush()
+        }
+    }
+}
