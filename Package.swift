@@ -58,6 +58,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Not a product: built by Benchmarks/encode_bench.py to time the encoder alone.
+        .executableTarget(name: "bpe-bench", dependencies: ["BPE"], path: "Benchmarks/bpe-bench"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
         .testTarget(name: "BPETests", dependencies: ["BPE"], resources: []),
         .testTarget(name: "bpeTests", dependencies: ["bpe"]),

@@ -32,10 +32,16 @@ func readInput(_ path: String?) throws -> [UInt8] {
         throw CLIError("\(path): no such file")
     }
     if isDir.boolValue { throw CLIError("\(path): is a directory") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw CLIError("\(path): cannot read (permission denied?)")
+    // FileHandle, not FileManager.contents: it also reads pipes, FIFOs and /dev/stdin.
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw CLIError("\(path): cannot open (\(String(cString: strerror(errno))))")
     }
-    return Array(data)
+    defer { try? handle.close() }
+    do {
+        return Array(try handle.readToEnd() ?? Data())
+    } catch {
+        throw CLIError("\(path): cannot read: \(error.localizedDescription)")
+    }
 }
 
 /// Throws unless `bytes` is valid UTF-8, naming the byte offset.

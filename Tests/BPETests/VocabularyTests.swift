@@ -1,0 +1,79 @@
+@testable import BPE
+import Foundation
+import Testing
+
+@Suite struct VocabularyTests {
+    /// A valid .tiktoken body: the 256 bytes in order, then `extra` lines.
+    func file(_ extra: [String] = [], crlf: Bool = false) -> [UInt8] {
+        var lines = (0...255).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
+        lines += extra
+        return Array(lines.joined(separator: crlf ? "\r\n" : "\n").utf8) + Array((crlf ? "\r\n" : "\n").utf8)
+    }
+
+    func error(_ bytes: [UInt8]) -> VocabularyError? {
+        do { _ = try Vocabulary(tiktoken: bytes, source: "t.tiktoken"); return nil } catch { return error }
+    }
+
+    @Test func parsesAndAcceptsCRLFAndBlankLines() throws {
+        let ab = Data("ab".utf8).base64EncodedString()
+        let v = try Vocabulary(tiktoken: file(["\(ab) 256"], crlf: true))
+        #expect(v.count == 257)
+        #expect(v.rank(of: Array("ab".utf8)) == 256)
+        #expect(v.mergedRank(97, 98) == 256)
+        #expect(try Vocabulary(tiktoken: file(["", "\(ab) 256", ""])).count == 257)
+        // Serialising gives the same file back.
+        #expect(v.tiktokenData() == file(["\(ab) 256"]))
+    }
+
+    @Test func errorsNameTheLine() {
+        #expect(error(file(["@@@@ 256"])) == .malformedLine(line: 257, reason: "token is not valid base64", source: "t.tiktoken"))
+        #expect(error(file(["YWI="])) == .malformedLine(line: 257, reason: "missing rank", source: "t.tiktoken"))
+        #expect(error(file(["YWI= x1"])) == .malformedLine(line: 257, reason: "rank is not a non-negative decimal number", source: "t.tiktoken"))
+        #expect(error(file(["YWI= -1"])) == .malformedLine(line: 257, reason: "rank is not a non-negative decimal number", source: "t.tiktoken"))
+        #expect(error(file(["YWI= 256 7"])) == .malformedLine(line: 257, reason: "more than two fields", source: "t.tiktoken"))
+        #expect(error(file(["YWI= 256", "YWI= 257"])) == .duplicateToken(line: 258, firstLine: 257, source: "t.tiktoken"))
+        #expect(error(file(["YWI= 255"])) == .duplicateRank(rank: 255, line: 257, firstLine: 256, source: "t.tiktoken"))
+        #expect(error([]) == .empty(source: "t.tiktoken"))
+        #expect(error(Array("\n\r\n".utf8)) == .empty(source: "t.tiktoken"))
+        let description = VocabularyError.malformedLine(line: 257, reason: "missing rank", source: "t.tiktoken").description
+        #expect(description.contains("t.tiktoken, line 257"))
+    }
+
+    @Test func everyByteMustHaveAToken() {
+        let lines = (0...254).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
+        #expect(error(Array(lines.joined(separator: "\n").utf8)) == .missingByte(255, source: "t.tiktoken"))
+    }
+
+    @Test func holesAreAllowedOnlyUnderSpecialTokens() throws {
+        let v = try Vocabulary(tiktoken: file(["YWI= 257"]))
+        #expect(v.holes == [256])
+        #expect(throws: VocabularyError.rankGap(rank: 256, source: "x")) {
+            try Encoding(name: "x", vocabulary: v, pattern: ".", specialTokens: [:])
+        }
+        let enc = try Encoding(name: "x", vocabulary: v, pattern: #"\p{L}+|."#, specialTokens: ["<|e|>": 256])
+        #expect(enc.encodeOrdinary("ab") == [257])
+        #expect(try enc.decodeBytes([256]) == Array("<|e|>".utf8))
+    }
+
+    @Test func absurdRankIsRefusedWithoutAllocating() {
+        guard case .malformedLine(line: 257, _, _) = error(file(["YWI= 4000000000"])) else {
+            Issue.record("expected a malformed line error")
+            return
+        }
+    }
+
+    @Test func pairTableHoldsEverySplit() throws {
+        // "abc" can be cut as a|bc and ab|c; both pairs must merge to it.
+        let v = try byteVocabulary(["ab", "bc", "abc"])
+        #expect(v.mergedRank(256, 99) == 258)
+        #expect(v.mergedRank(97, 257) == 258)
+        #expect(v.mergedRank(98, 99) == 257)
+        #expect(v.mergedRank(99, 97) == nil)
+    }
+
+    @Test func missingFileIsAClearError() {
+        #expect(throws: VocabularyError.unreadable(path: "/nonexistent.tiktoken", reason: "no such file")) {
+            try Vocabulary(contentsOf: "/nonexistent.tiktoken")
+        }
+    }
+}
