@@ -170,9 +170,9 @@ import Testing
     }
 
     @Test func nextLineIsWhiteSpaceAsInRust() throws {
-        // U+0085 is White_Space for Rust's regex (tiktoken) but not for PCRE2's own \s.
+        // U+0085 is White_Space for Rust's regex (tiktoken); PCRE2's own \s has changed across
+        // versions, so the translation spells the class out and does not depend on it.
         let p = try Pattern(SplitPattern.pcre2(fromTiktoken: #"\s+|\S+"#))
         #expect(p.split([0x61, 0xC2, 0x85, 0x62]) == [0..<1, 1..<3, 3..<4])
-        #expect(try Pattern(#"\s+|\S+"#).split([0x61, 0xC2, 0x85, 0x62]) == [0..<4])
     }
 }
