@@ -175,4 +175,11 @@ import Testing
         let p = try Pattern(SplitPattern.pcre2(fromTiktoken: #"\s+|\S+"#))
         #expect(p.split([0x61, 0xC2, 0x85, 0x62]) == [0..<1, 1..<3, 3..<4])
     }
+
+    @Test func unicode16NumbersSplitAsInTiktoken() throws {
+        // Kaktovik numerals (UCD 15) are \p{N} for tiktoken's Rust regex (UCD 16) but unassigned
+        // for PCRE2 10.42 (UCD 14); the unicode sweep found them. tiktoken: [220, 57352, 233, 222].
+        #expect(cl100k.encodeOrdinary(" \u{1D2C0}") == [220, 57352, 233, 222])
+        #expect(SplitPattern.pcre2(fromTiktoken: #"\p{N}"#).contains(#"\x{1D2C0}-\x{1D2D3}"#))
+    }
 }

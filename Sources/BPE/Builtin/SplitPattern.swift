@@ -43,8 +43,12 @@ public enum SplitPattern {
         #"\t-\r\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"#
 
     /// Rewrites a pattern written for Rust's `regex`/`fancy_regex` (as tiktoken's are) into
-    /// one PCRE2 matches identically: `\s` and `\S` become explicit classes, inside and
-    /// outside brackets. Everything else the GPT patterns use means the same in both.
+    /// one PCRE2 matches identically:
+    /// - `\s` and `\S` become explicit classes, inside and outside brackets;
+    /// - `\p{L}`, `\p{N}`, `\p{Lu}`… gain the code points UCD 16 (Rust `regex` 1.13, which
+    ///   tiktoken 0.14.0 uses) assigned after UCD 14 (PCRE2 10.42's tables), see
+    ///   ``unicodeAdditions``; a newer PCRE2 already has them, which is harmless.
+    /// Everything else the GPT patterns use means the same in both engines.
     ///
     /// ```swift
     /// SplitPattern.pcre2(fromTiktoken: #"\s+(?!\S)"#)
@@ -62,6 +66,16 @@ public enum SplitPattern {
                 case ("s", false): out += "[\(whiteSpaceClassBody)]"
                 case ("S", false): out += "[^\(whiteSpaceClassBody)]"
                 case ("s", true): out += whiteSpaceClassBody
+                case ("p", _) where chars.first == "{":
+                    // \p{Name}: add what UCD 16 (tiktoken's tables) has beyond PCRE2's.
+                    let name = String(String.UnicodeScalarView(chars.dropFirst().prefix { $0 != "}" }))
+                    let property = "\\p{\(name)}"
+                    chars = chars.dropFirst(name.unicodeScalars.count + 2)
+                    if let extra = unicodeAdditions[name], !extra.isEmpty {
+                        out += inClass ? property + extra : "[\(property)\(extra)]"
+                    } else {
+                        out += property
+                    }
                 default: out.unicodeScalars.append(c); out.unicodeScalars.append(e)
                 }
                 classStart = false
