@@ -37,37 +37,53 @@ struct Decode: ParsableCommand {
         }
     }
 
-    /// Whitespace-separated decimal ids, or one JSON array of them.
+    /// Whitespace-separated decimal ids, or one JSON array of them (`[1, 2, 3]`, strictly).
     static func parseIDs(_ input: [UInt8]) throws -> [Rank] {
         var ids: [Rank] = []
-        let trimmed = input.drop { isSpace($0) }
-        let isJSON = trimmed.first == UInt8(ascii: "[")
-        var i = trimmed.startIndex
+        var i = input.startIndex
         let end = input.endIndex
-        var sawClose = false
-        if isJSON { i += 1 }
-        while i < end {
-            let c = input[i]
-            if isSpace(c) || (isJSON && c == UInt8(ascii: ",")) { i += 1; continue }
-            if isJSON && c == UInt8(ascii: "]") {
-                sawClose = true
-                i += 1
-                guard input[i...].allSatisfy(isSpace) else {
-                    throw CLIError("unexpected text after the closing ']' at byte \(i)")
-                }
-                break
-            }
+        func skipSpace() { while i < end && isSpace(input[i]) { i += 1 } }
+        func number(inJSON: Bool = true) throws -> Rank {
             var j = i
-            while j < end && !isSpace(input[j]) && !(isJSON && (input[j] == UInt8(ascii: ",") || input[j] == UInt8(ascii: "]"))) { j += 1 }
+            while j < end && !isSpace(input[j])
+                && !(inJSON && (input[j] == UInt8(ascii: ",") || input[j] == UInt8(ascii: "]"))) { j += 1 }
             let word = String(decoding: input[i..<j], as: UTF8.self)
-            guard word.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Rank(word) else {
-                let why = word.hasPrefix("-") ? "negative" : (word.allSatisfy { $0.isASCII && $0.isNumber } ? "too large for a 32-bit id" : "not a number")
+            guard !word.isEmpty, word.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let id = Rank(word) else {
+                let why = word.isEmpty ? "missing" : word.hasPrefix("-") ? "negative"
+                    : word.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) ? "too large for a 32-bit id" : "not a number"
                 throw CLIError("'\(word.prefix(40))' (token \(ids.count + 1), byte \(i)) is not a token id: \(why)")
             }
-            ids.append(id)
             i = j
+            return id
         }
-        if isJSON && !sawClose { throw CLIError("JSON array is not closed with ']'") }
+        skipSpace()
+        guard i < end, input[i] == UInt8(ascii: "[") else {
+            // Plain form: ids separated by whitespace.
+            while i < end {
+                ids.append(try number(inJSON: false))
+                skipSpace()
+            }
+            return ids
+        }
+        i += 1
+        skipSpace()
+        if i < end && input[i] == UInt8(ascii: "]") {
+            i += 1
+        } else {
+            while true {
+                ids.append(try number())
+                skipSpace()
+                guard i < end else { throw CLIError("JSON array is not closed with ']'") }
+                if input[i] == UInt8(ascii: "]") { i += 1; break }
+                guard input[i] == UInt8(ascii: ",") else {
+                    throw CLIError("expected ',' or ']' at byte \(i) of the JSON array")
+                }
+                i += 1
+                skipSpace()
+            }
+        }
+        skipSpace()
+        guard i == end else { throw CLIError("unexpected text after the closing ']' at byte \(i)") }
         return ids
     }
 

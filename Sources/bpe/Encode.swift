@@ -46,29 +46,45 @@ struct Encode: ParsableCommand {
             try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
             let input = try readInput(file)
             var out = Output()
-            defer { out.flush() }
             if jsonl {
-                try encodeLines(input, enc, &out)
-                return
+                // Nothing is written unless every line encodes: no partial output on error.
+                out.write(try encodeLines(input, enc))
+            } else {
+                if !allowInvalidUTF8 { try requireUTF8(input, name: file ?? "<stdin>") }
+                let ids = try enc.encode(bytes: input, allowedSpecial: allowedSpecial.set,
+                                         disallowedSpecial: disallowedSpecial.set)
+                out.writeIDs(ids, json: json)
             }
-            if !allowInvalidUTF8 { try requireUTF8(input, name: file ?? "<stdin>") }
-            let ids = try enc.encode(bytes: input, allowedSpecial: allowedSpecial.set,
-                                     disallowedSpecial: disallowedSpecial.set)
-            out.writeIDs(ids, json: json)
+            out.flush()
         }
     }
 
-    private func encodeLines(_ input: [UInt8], _ enc: Encoding, _ out: inout Output) throws {
+    /// One line of ids per JSON string line, as bytes ready to print.
+    private func encodeLines(_ input: [UInt8], _ enc: Encoding) throws -> [UInt8] {
+        var result: [UInt8] = []
         var lineNumber = 0
+        let name = file ?? "<stdin>"
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            if line.isEmpty && lineNumber > 1 && line.endIndex == input.endIndex { break }
+            // The newline that ends the last line does not start another one.
+            if line.isEmpty && line.endIndex == input.endIndex { break }
             guard let text = JSONText.decodeString(line) else {
-                throw CLIError("\(file ?? "<stdin>"), line \(lineNumber): expected a JSON string such as \"hello\"")
+                throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
             }
-            let ids = try enc.encode(bytes: text, allowedSpecial: allowedSpecial.set,
-                                     disallowedSpecial: disallowedSpecial.set)
-            out.writeIDs(ids, json: json)
+            if !allowInvalidUTF8 { try requireUTF8(text, name: "\(name), line \(lineNumber)") }
+            do {
+                let ids = try enc.encode(bytes: text, allowedSpecial: allowedSpecial.set,
+                                         disallowedSpecial: disallowedSpecial.set)
+                if json {
+                    result.append(contentsOf: "[\(ids.map(String.init).joined(separator: ","))]\n".utf8)
+                } else {
+                    result.append(contentsOf: ids.map(String.init).joined(separator: " ").utf8)
+                    result.append(UInt8(ascii: "\n"))
+                }
+            } catch {
+                throw CLIError("\(name), line \(lineNumber): \(error)")
+            }
         }
+        return result
     }
 }

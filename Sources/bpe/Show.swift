@@ -36,6 +36,7 @@ struct Show: ParsableCommand {
             let tokens = try enc.encode(bytes: input, allowedSpecial: .all)
             let colour = !plain && isatty(1) != 0
             var out = Output()
+            var endedLine = true
             for (i, t) in tokens.enumerated() {
                 let bytes = try enc.decodeSingleTokenBytes(t)
                 if colour {
@@ -47,11 +48,11 @@ struct Show: ParsableCommand {
                     out.write(Self.visible(bytes, escapeBars: true))
                 }
                 if ids { out.write("⟨\(t)⟩") }
-                if bytes.last == UInt8(ascii: "\n") { out.write("\n") }
+                // Keep the text's own line structure visible too.
+                endedLine = bytes.last == UInt8(ascii: "\n")
+                if endedLine { out.write("\n") }
             }
-            if !colour || tokens.last.map({ try! enc.decodeSingleTokenBytes($0).last }) != UInt8(ascii: "\n") {
-                out.write("\n")
-            }
+            if !endedLine { out.write("\n") }
             out.flush()
         }
     }

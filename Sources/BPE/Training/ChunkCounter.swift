@@ -1,0 +1,123 @@
+/// Counts distinct byte strings ("chunks": the pieces the pre-tokenizer cuts text into).
+///
+/// Keys live back to back in one growing arena and the table holds only (offset, length,
+/// count), so counting a corpus allocates per *distinct* chunk, never per occurrence, and
+/// memory grows with the number of distinct chunks, not with the corpus.
+///
+/// ```swift
+/// var c = ChunkCounter()
+/// c.add(Array("the".utf8)); c.add(Array("the".utf8)); c.add(Array(" cat".utf8))
+/// c.count            // 2 distinct
+/// c.sorted()         // [(" cat", 1), ("the", 2)] as bytes, sorted bytewise
+/// ```
+/// - Complexity: `add` is O(n) expected for an n-byte chunk.
+public struct ChunkCounter: Sendable {
+    private struct Slot {
+        var offset: UInt64   // into arena; .max marks an empty slot
+        var length: UInt32
+        var hash32: UInt32   // cheap filter before comparing bytes
+        var count: UInt64
+    }
+    private var arena: [UInt8] = []
+    private var slots: [Slot]
+    private var mask: Int
+    /// Number of distinct chunks.
+    public private(set) var count = 0
+    /// Sum of all counts.
+    public private(set) var total: UInt64 = 0
+
+    public init(capacity: Int = 1 << 12) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: Slot(offset: .max, length: 0, hash32: 0, count: 0), count: size)
+        mask = size - 1
+    }
+
+    /// Adds `n` occurrences of the chunk `p[0..<length]`.
+    public mutating func add(_ p: UnsafePointer<UInt8>, _ length: Int, count n: UInt64 = 1) {
+        let h = hashBytes(p, length)
+        let h32 = UInt32(truncatingIfNeeded: h >> 32)
+        var i = Int(truncatingIfNeeded: h) & mask
+        let found: Int? = arena.withUnsafeBufferPointer { a in
+            slots.withUnsafeBufferPointer { s in
+                while true {
+                    let slot = s[i]
+                    if slot.offset == .max { return nil }
+                    if slot.hash32 == h32 && Int(slot.length) == length
+                        && memcmpEqual(a.baseAddress! + Int(slot.offset), p, length) { return i }
+                    i = (i + 1) & mask
+                }
+            }
+        }
+        total &+= n
+        if let found {
+            slots[found].count &+= n
+            return
+        }
+        slots[i] = Slot(offset: UInt64(arena.count), length: UInt32(length), hash32: h32, count: n)
+        arena.append(contentsOf: UnsafeBufferPointer(start: p, count: length))
+        count += 1
+        if count * 2 > mask + 1 { grow() }
+    }
+
+    /// Adds `n` occurrences of `chunk`.
+    public mutating func add(_ chunk: [UInt8], count n: UInt64 = 1) {
+        chunk.withUnsafeBufferPointer { b in
+            if let base = b.baseAddress { add(base, b.count, count: n) }
+        }
+    }
+
+    /// Adds every chunk of `other` with its count.
+    /// - Complexity: O(size of `other`).
+    public mutating func merge(_ other: ChunkCounter) {
+        other.forEach { p, n, c in add(p, n, count: c) }
+    }
+
+    /// Calls `body(bytes, length, count)` for every distinct chunk, in table order.
+    public func forEach(_ body: (UnsafePointer<UInt8>, Int, UInt64) -> Void) {
+        arena.withUnsafeBufferPointer { a in
+            for s in slots where s.offset != .max {
+                body(a.baseAddress! + Int(s.offset), Int(s.length), s.count)
+            }
+        }
+    }
+
+    /// All chunks with their counts, sorted bytewise: a deterministic order whatever the
+    /// insertion order (and so whatever the thread count).
+    /// - Complexity: O(k log k) for k distinct chunks.
+    public func sorted() -> [(chunk: [UInt8], count: UInt64)] {
+        var out: [(chunk: [UInt8], count: UInt64)] = []
+        out.reserveCapacity(count)
+        forEach { p, n, c in out.append((Array(UnsafeBufferPointer(start: p, count: n)), c)) }
+        out.sort { $0.chunk.lexicographicallyPrecedes($1.chunk) }
+        return out
+    }
+
+    private mutating func grow() {
+        let old = slots
+        let size = (mask + 1) * 2
+        slots = Array(repeating: Slot(offset: .max, length: 0, hash32: 0, count: 0), count: size)
+        mask = size - 1
+        arena.withUnsafeBufferPointer { a in
+            for s in old where s.offset != .max {
+                var i = Int(truncatingIfNeeded: hashBytes(a.baseAddress! + Int(s.offset), Int(s.length))) & mask
+                while slots[i].offset != .max { i = (i + 1) & mask }
+                slots[i] = s
+            }
+        }
+    }
+}
+
+@inline(__always)
+func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var k = 0
+    while k + 8 <= n {
+        if UnsafeRawPointer(a + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + k).loadUnaligned(as: UInt64.self) { return false }
+        k += 8
+    }
+    while k < n {
+        if a[k] != b[k] { return false }
+        k += 1
+    }
+    return true
+}
