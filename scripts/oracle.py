@@ -104,7 +104,13 @@ def tiktoken_module():
     global _tiktoken
     if _tiktoken is None:
         _setup_cache()
-        import tiktoken  # noqa: PLC0415  (import deliberately delayed)
+        try:
+            import tiktoken  # noqa: PLC0415  (import deliberately delayed)
+        except ImportError as e:
+            raise SystemExit(
+                f"error: cannot import tiktoken ({e}); run this script with a Python "
+                f"that has tiktoken=={EXPECTED_TIKTOKEN_VERSION} installed"
+            ) from e
 
         version = getattr(tiktoken, "__version__", "?")
         if version != EXPECTED_TIKTOKEN_VERSION:

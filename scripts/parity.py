@@ -416,7 +416,7 @@ def main() -> int:
     total_bytes = sum(r.nbytes for r in results)
     print("-" * 88)
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed "
-          f"({total_bytes / 1e6:.1f} MB checked over {len(encodings)} encoding(s))")
+          f"({total_bytes / 1e6:.1f} MB of text checked, summed over all runs and {len(encodings)} encoding(s))")
     return 1 if failed else 0
 
 

@@ -13,7 +13,7 @@ D800..DFFF) is placed in these contexts, one document each:
     between      "a{c}b"        before_digit  "{c}1"
     after_space  " {c}"         ws_run        "  {c}  "
     after_apos   "'{c}"         nl_wrap       "\\n{c}\\n"
-    x_apos       "x'{c}"
+    x_apos       "x'{c}"        before_apos_s "{c}'s"
 
 The documents are written as JSONL chunks (one JSON string per line), run
 through `bpe encode --encoding E --disallowed-special none --jsonl CHUNK`
@@ -69,6 +69,9 @@ CONTEXTS: dict[str, str] = {
     "nl_wrap": "\n{c}\n",
     "after_digit": "1{c}",
     "before_digit": "{c}1",
+    # "'s" is a single token: whether it survives shows whether c counts as a
+    # letter/mark (contraction attaches) or as punctuation (swallows the "'").
+    "before_apos_s": "{c}'s",
 }
 
 # Always checked, even with --step.

@@ -18,12 +18,19 @@ extension Encoding {
         let key = "\(spec.name)\u{0}\(vocabDirectory ?? "")"
         if let cached = cache.withLock({ $0[key] }) { return cached }
         let path = try VocabLocator(explicitDirectory: vocabDirectory).locate(spec.file)
-        let data = try readFile(path)
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        guard digest == spec.sha256 else {
-            throw .hashMismatch(path: path, expected: spec.sha256, actual: digest)
+        // o200k_base and o200k_harmony (like p50k_base and p50k_edit) share one file.
+        let vocabulary: Vocabulary
+        if let v = vocabularies.withLock({ $0[path] }) {
+            vocabulary = v
+        } else {
+            let data = try readFile(path)
+            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            guard digest == spec.sha256 else {
+                throw .hashMismatch(path: path, expected: spec.sha256, actual: digest)
+            }
+            vocabulary = try Vocabulary(tiktoken: data, source: path)
+            vocabularies.withLock { $0[path] = vocabulary }
         }
-        let vocabulary = try Vocabulary(tiktoken: data, source: path)
         let encoding: Encoding
         do {
             encoding = try Encoding(name: spec.name, vocabulary: vocabulary,
@@ -58,6 +65,7 @@ extension Encoding {
     }
 
     private static let cache = Mutex<[String: Encoding]>([:])
+    private static let vocabularies = Mutex<[String: Vocabulary]>([:])
 }
 
 /// A minimal lock-protected value (the standard library's `Mutex` needs macOS 15).

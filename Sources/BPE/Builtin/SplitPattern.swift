@@ -31,6 +31,14 @@ public enum SplitPattern {
         return presets.first { $0.name == key }.map { pcre2(fromTiktoken: $0.tiktoken) }
     }
 
+    /// A preset's tiktoken-syntax source by name (or alias), else `pattern` itself.
+    public static func tiktokenSource(_ pattern: String) -> String {
+        let aliases = ["r50k": "gpt2", "p50k": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
+                       "cl100k_base": "cl100k", "o200k_base": "o200k"]
+        let key = aliases[pattern] ?? pattern
+        return presets.first { $0.name == key }?.tiktoken ?? pattern
+    }
+
     /// The name of the preset whose PCRE2 form is `pattern`, if any (for display).
     public static func presetName(of pattern: String) -> String? {
         presets.first { pcre2(fromTiktoken: $0.tiktoken) == pattern }?.name

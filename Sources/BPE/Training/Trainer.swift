@@ -1,0 +1,175 @@
+import BPERegex
+import Dispatch
+import Foundation
+
+/// Trains a byte-level BPE vocabulary: corpus in, `.tiktoken` ranks out.
+///
+/// 1. **Count** the chunks the split pattern cuts each document into, streaming, on all
+///    cores (``countChunks(in:)``). Memory grows with the number of distinct chunks.
+/// 2. **Merge** over the distinct chunks with incremental pair counts, a heap and a
+///    pair → words index (``MergeTrainer``), until the vocabulary has ``Options/vocabSize``
+///    tokens or no pair occurs ``Options/minFrequency`` times.
+///
+/// Ranks 0–255 are the single bytes in byte order; merge *k* gets rank 256 + *k*; special
+/// tokens get the ids after the last merge. The same corpus and options give the same
+/// vocabulary on any machine and any thread count.
+///
+/// ```swift
+/// let trainer = try Trainer(options: .init(vocabSize: 1024))
+/// let counts = try trainer.countChunks(in: Corpus(inputs: ["shakespeare/"]))
+/// let vocab = trainer.train(counts: counts)
+/// try vocab.write(to: "shakespeare.tiktoken")     // + shakespeare.tiktoken.json
+/// let enc = try vocab.encoding()
+/// ```
+public struct Trainer: Sendable {
+    public struct Options: Sendable, Codable, Equatable {
+        /// Total tokens: the 256 bytes plus the merges (special tokens come on top).
+        public var vocabSize: Int
+        /// Split pattern: a preset (`gpt2`, `cl100k`, `o200k`) or a regex in tiktoken's syntax.
+        public var pattern: String = "cl100k"
+        /// Special tokens, given ids after the merges in this order.
+        public var specialTokens: [String] = []
+        /// Stop when the most frequent pair occurs fewer times than this.
+        public var minFrequency: UInt64 = 1
+        /// Worker threads for counting (default: all cores).
+        public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// Replace invalid UTF-8 with U+FFFD instead of failing.
+        public var lossy: Bool = false
+
+        public init(vocabSize: Int, pattern: String = "cl100k", specialTokens: [String] = [],
+                    minFrequency: UInt64 = 1, threads: Int? = nil, lossy: Bool = false) {
+            self.vocabSize = vocabSize
+            self.pattern = pattern
+            self.specialTokens = specialTokens
+            self.minFrequency = minFrequency
+            if let threads { self.threads = threads }
+            self.lossy = lossy
+        }
+
+        /// The pattern in tiktoken's (Rust regex) syntax, presets expanded.
+        public var tiktokenPattern: String { SplitPattern.tiktokenSource(pattern) }
+    }
+
+    /// Largest vocabulary we accept: ranks must fit comfortably in 31 bits.
+    public static let maxVocabSize = 1 << 31 - 1
+
+    public let options: Options
+    let pattern: Pattern
+
+    public init(options: Options) throws {
+        guard options.vocabSize >= 256 && options.vocabSize <= Self.maxVocabSize else {
+            throw TrainingError.badOption("--vocab-size must be between 256 and \(Self.maxVocabSize), got \(options.vocabSize)")
+        }
+        guard options.threads >= 1 else { throw TrainingError.badOption("--threads must be at least 1") }
+        guard Set(options.specialTokens).count == options.specialTokens.count else {
+            throw TrainingError.badOption("a special token is given twice")
+        }
+        guard !options.specialTokens.contains("") else { throw TrainingError.badOption("a special token is empty") }
+        self.options = options
+        pattern = try Pattern(SplitPattern.pcre2(fromTiktoken: options.tiktokenPattern))
+    }
+
+    /// Counts the chunks of every document in `corpus`, on ``Options/threads`` threads.
+    ///
+    /// - Parameter progress: called after each round of blocks with the bytes read so far.
+    /// - Throws: ``Corpus/Error`` for unreadable files or (unless lossy) invalid UTF-8.
+    /// - Complexity: O(corpus size / threads); memory O(distinct chunks + threads × block).
+    public func countChunks(in corpus: Corpus, progress: (Int) -> Void = { _ in }) throws -> ChunkCounter {
+        let threads = options.threads
+        let counters = (0..<threads).map { _ in Box(ChunkCounter()) }
+        let failure = Box<Corpus.Error?>(nil)
+        var round: [Corpus.Block] = []
+        var bytesRead = 0
+        func flush() throws {
+            let blocks = round
+            round = []
+            DispatchQueue.concurrentPerform(iterations: min(threads, blocks.count)) { t in
+                let matcher = pattern.makeMatcher()
+                var i = t
+                while i < blocks.count {
+                    if let e = count(blocks[i], into: &counters[t].value, matcher) {
+                        failure.lock.withLock { if failure.value == nil { failure.value = e } }
+                    }
+                    i += threads
+                }
+            }
+            if let e = failure.value { throw e }
+            progress(bytesRead)
+        }
+        try corpus.forEachBlock { block in
+            bytesRead += block.bytes.count
+            round.append(block)
+            if round.count >= threads { try flush() }
+        }
+        if !round.isEmpty { try flush() }
+        guard bytesRead > 0 else { throw Corpus.Error.noInput }
+        var total = counters[0].value
+        for c in counters.dropFirst() { total.merge(c.value) }
+        return total
+    }
+
+    /// Counts one block's documents; returns the first invalid UTF-8 error unless lossy.
+    private func count(_ block: Corpus.Block, into counter: inout ChunkCounter, _ matcher: Matcher) -> Corpus.Error? {
+        block.bytes.withUnsafeBufferPointer { buf -> Corpus.Error? in
+            for doc in block.documents {
+                let slice = UnsafeBufferPointer(rebasing: buf[doc])
+                if let bad = UTF8Validation.firstInvalid(in: slice, from: 0) {
+                    guard options.lossy else {
+                        return .invalidUTF8(file: block.file, offset: block.fileOffset + doc.lowerBound + bad.lowerBound)
+                    }
+                    let repaired = Array(String(decoding: slice, as: UTF8.self).utf8)
+                    repaired.withUnsafeBufferPointer { countDocument($0, into: &counter, matcher) }
+                } else {
+                    countDocument(slice, into: &counter, matcher)
+                }
+            }
+            return nil
+        }
+    }
+
+    private func countDocument(_ doc: UnsafeBufferPointer<UInt8>, into counter: inout ChunkCounter, _ matcher: Matcher) {
+        guard let base = doc.baseAddress else { return }
+        matcher.forEachPiece(in: doc) { r in counter.add(base + r.lowerBound, r.count) }
+    }
+
+    /// Runs the merges over counted chunks.
+    ///
+    /// - Parameter onMerge: sees each merge as it is made (for progress and `--verbose`).
+    /// - Complexity: see ``MergeTrainer``.
+    public func train(counts: ChunkCounter, onMerge: (MergeTrainer.Merge) -> Void = { _ in }) -> TrainedVocabulary {
+        var merger = MergeTrainer(words: counts.sorted())
+        let merges = merger.train(merges: options.vocabSize - 256, minFrequency: options.minFrequency, onMerge: onMerge)
+        var tokens: [[UInt8]] = (0...255).map { [UInt8($0)] }
+        for m in merges { tokens.append(tokens[Int(m.pair.0)] + tokens[Int(m.pair.1)]) }
+        var specials: [String: Rank] = [:]
+        for (i, s) in options.specialTokens.enumerated() { specials[s] = Rank(tokens.count + i) }
+        return TrainedVocabulary(tokens: tokens, merges: merges, specialTokens: specials,
+                                 pattern: options.tiktokenPattern,
+                                 patternName: SplitPattern.presets.first { $0.tiktoken == options.tiktokenPattern }?.name,
+                                 options: options, distinctChunks: counts.count, totalChunks: counts.total)
+    }
+}
+
+/// Why training could not run.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case badOption(String)
+    case badCountsFile(path: String, line: Int, reason: String)
+    case patternMismatch(path: String, expected: String, found: String)
+
+    public var description: String {
+        switch self {
+        case .badOption(let s): return s
+        case .badCountsFile(let p, let l, let r): return "\(p), line \(l): \(r)"
+        case .patternMismatch(let p, let e, let f):
+            return "\(p) was counted with pattern \(f.debugDescription), not \(e.debugDescription); recount it, or pass the same --pattern"
+        }
+    }
+}
+
+/// A mutable value shared by `concurrentPerform` workers; each touches only its own box,
+/// except `failure`, which takes the lock.
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    let lock = NSLock()
+    init(_ value: T) { self.value = value }
+}

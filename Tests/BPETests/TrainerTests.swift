@@ -1,0 +1,200 @@
+@testable import BPE
+import Foundation
+import Testing
+
+/// The trainer against a naive reference that recounts every pair after every merge: its
+/// simplicity is the point.
+@Suite struct TrainerTests {
+    /// Textbook BPE training over (word, count): most frequent pair, ties to the smaller
+    /// (left, right) pair; merges applied left to right without overlap.
+    func referenceMerges(_ words: [([UInt8], UInt64)], merges: Int, minFrequency: UInt64 = 1) -> [((Rank, Rank), UInt64)] {
+        var ws = words.map { ($0.0.map(Rank.init), $0.1) }
+        var out: [((Rank, Rank), UInt64)] = []
+        var next: Rank = 256
+        while out.count < merges {
+            var counts: [UInt64: UInt64] = [:]
+            for (w, n) in ws where w.count > 1 {
+                for i in 0..<(w.count - 1) { counts[UInt64(w[i]) << 32 | UInt64(w[i + 1]), default: 0] += n }
+            }
+            guard let best = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+                  best.value >= minFrequency else { break }
+            let a = Rank(best.key >> 32), b = Rank(truncatingIfNeeded: best.key)
+            for k in ws.indices {
+                var w = ws[k].0, r: [Rank] = [], i = 0
+                while i < w.count {
+                    if i + 1 < w.count && w[i] == a && w[i + 1] == b { r.append(next); i += 2 } else { r.append(w[i]); i += 1 }
+                }
+                w = r
+                ws[k].0 = w
+            }
+            out.append(((a, b), best.value))
+            next += 1
+        }
+        return out
+    }
+
+    func fast(_ words: [([UInt8], UInt64)], merges: Int, minFrequency: UInt64 = 1) -> [((Rank, Rank), UInt64)] {
+        var t = MergeTrainer(words: words)
+        return t.train(merges: merges, minFrequency: minFrequency).map { ($0.pair, $0.count) }
+    }
+
+    @Test func tieBreakExampleFromRustbpe() {
+        // rustbpe: "aaabdaaabac" at vocabulary size 259 gives aa, ab, aaab.
+        let m = fast([(Array("aaabdaaabac".utf8), 1)], merges: 3)
+        #expect(m.map(\.0.0) == [97, 97, 256])
+        #expect(m.map(\.0.1) == [97, 98, 257])
+    }
+
+    @Test func matchesNaiveReferenceOnRandomCorpora() {
+        var rng = SplitMix(seed: 11)
+        for round in 0..<60 {
+            let alphabet = Array("abcab a".utf8).prefix(2 + round % 5)
+            let words: [([UInt8], UInt64)] = (0..<Int.random(in: 1..<40, using: &rng)).map { _ in
+                ((0..<Int.random(in: 1..<14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! },
+                 UInt64.random(in: 1...5, using: &rng))
+            }
+            let expected = referenceMerges(words, merges: 60)
+            let got = fast(words, merges: 60)
+            #expect(got.map(\.0.0) == expected.map(\.0.0) && got.map(\.0.1) == expected.map(\.0.1) && got.map(\.1) == expected.map(\.1),
+                    "round \(round)")
+        }
+    }
+
+    @Test func minFrequencyStopsEarly() {
+        let words: [([UInt8], UInt64)] = [(Array("abab".utf8), 3), (Array("cd".utf8), 1)]
+        let m = fast(words, merges: 10, minFrequency: 2)
+        #expect(m.count == referenceMerges(words, merges: 10, minFrequency: 2).count)
+        #expect(m.allSatisfy { $0.1 >= 2 })
+    }
+
+    @Test func runsOutOfPairsGracefully() {
+        #expect(fast([(Array("ab".utf8), 1)], merges: 100).count == 1)
+        #expect(fast([], merges: 100).isEmpty)
+    }
+
+    @Test func countsAreSixtyFourBit() {
+        // Counts beyond Int32 must not overflow (rustbpe counts chunks in i32).
+        let m = fast([(Array("ab".utf8), UInt64(Int32.max) * 3)], merges: 1)
+        #expect(m.first?.1 == UInt64(Int32.max) * 3)
+    }
+
+    func tempDir() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("bpe-train-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    static let sampleText = """
+        The quick brown fox jumps over the lazy dog. Grüße aus Köln! 東京は雨です。
+        Don't stop; we'll see. 12345 + 67890 = 80235.\r\n  indented line\n\n
+        """
+
+    @Test func trainsEncodesAndRoundTrips() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let corpusPath = "\(dir)/corpus.txt"
+        let text = String(repeating: Self.sampleText, count: 40)
+        try text.write(toFile: corpusPath, atomically: true, encoding: .utf8)
+        let trainer = try Trainer(options: .init(vocabSize: 400, specialTokens: ["<|endoftext|>"]))
+        let vocab = trainer.train(counts: try trainer.countChunks(in: Corpus(inputs: [corpusPath])))
+        #expect(vocab.count == 400)
+        #expect(vocab.specialTokens == ["<|endoftext|>": 400])
+        let out = "\(dir)/my.tiktoken"
+        try vocab.write(to: out)
+        let enc = try Encoding.load(trained: out)
+        #expect(enc.specialTokens == ["<|endoftext|>": 400])
+        let ids = enc.encodeOrdinary(text)
+        #expect(ids.count < text.utf8.count / 3)
+        #expect(try enc.decodeBytes(ids) == Array(text.utf8))
+        var rng = SplitMix(seed: 2)
+        for _ in 0..<50 {
+            let bytes = (0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(try enc.decodeBytes(enc.encodeOrdinary(bytes: bytes)) == bytes)
+        }
+        #expect(try enc.encode("x<|endoftext|>", allowedSpecial: .all).last == 400)
+    }
+
+    @Test func sameResultOnAnyThreadCountAndFromShardedCounts() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for i in 0..<6 {
+            try String(repeating: "doc \(i) " + Self.sampleText, count: 5 + i).write(toFile: "\(dir)/f\(i).txt", atomically: true, encoding: .utf8)
+        }
+        func run(threads: Int) throws -> [[UInt8]] {
+            var o = Trainer.Options(vocabSize: 350)
+            o.threads = threads
+            let t = try Trainer(options: o)
+            var corpus = try Corpus(inputs: [dir])
+            corpus.blockSize = 300   // many blocks: exercises the parallel rounds
+            return t.train(counts: try t.countChunks(in: corpus)).tokens
+        }
+        let one = try run(threads: 1)
+        #expect(try run(threads: 2) == one)
+        #expect(try run(threads: 5) == one)
+        // Count two shards separately, write counts files, train from both.
+        let t = try Trainer(options: .init(vocabSize: 350))
+        let a = try t.countChunks(in: Corpus(inputs: ["\(dir)/f0.txt", "\(dir)/f1.txt", "\(dir)/f2.txt"]))
+        let b = try t.countChunks(in: Corpus(inputs: ["\(dir)/f3.txt", "\(dir)/f4.txt", "\(dir)/f5.txt"]))
+        try AtomicFile.write(a.countsFileData(pattern: t.options.tiktokenPattern), to: "\(dir)/a.counts")
+        try AtomicFile.write(b.countsFileData(pattern: t.options.tiktokenPattern), to: "\(dir)/b.counts")
+        var merged = ChunkCounter()
+        try merged.addCountsFile("\(dir)/a.counts", pattern: t.options.tiktokenPattern)
+        try merged.addCountsFile("\(dir)/b.counts", pattern: t.options.tiktokenPattern)
+        #expect(t.train(counts: merged).tokens == one)
+        #expect(throws: TrainingError.self) {
+            var c = ChunkCounter()
+            try c.addCountsFile("\(dir)/a.counts", pattern: "gpt2-something-else")
+        }
+    }
+
+    @Test func safeCutsGiveTheSameCountsAsWholeDocuments() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = String(repeating: "alpha beta\nGamma  \n\ndelta!\nEpsilon 42\nzeta\r\nEta\n", count: 200)
+        try text.write(toFile: "\(dir)/c.txt", atomically: true, encoding: .utf8)
+        for pattern in ["gpt2", "cl100k", "o200k"] {
+            let t = try Trainer(options: .init(vocabSize: 300, pattern: pattern))
+            var small = try Corpus(inputs: ["\(dir)/c.txt"])
+            small.blockSize = 64
+            let whole = try t.countChunks(in: Corpus(inputs: ["\(dir)/c.txt"]))
+            let cut = try t.countChunks(in: small)
+            #expect(whole.sorted().map(\.chunk) == cut.sorted().map(\.chunk), "\(pattern)")
+            #expect(whole.sorted().map(\.count) == cut.sorted().map(\.count), "\(pattern)")
+        }
+    }
+
+    @Test func documentSeparatorSplitsDocuments() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "one<|endoftext|>two<|endoftext|>one".write(toFile: "\(dir)/d.txt", atomically: true, encoding: .utf8)
+        let t = try Trainer(options: .init(vocabSize: 260))
+        let c = try t.countChunks(in: Corpus(inputs: ["\(dir)/d.txt"], separator: Array("<|endoftext|>".utf8)))
+        #expect(c.sorted().map { String(decoding: $0.chunk, as: UTF8.self) } == ["one", "two"])
+        #expect(c.sorted().map(\.count) == [2, 1])
+    }
+
+    @Test func invalidUTF8NamesFileAndOffsetUnlessLossy() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data([0x61, 0x62, 0x20, 0xFF, 0x63]).write(to: URL(fileURLWithPath: "\(dir)/bad.txt"))
+        let t = try Trainer(options: .init(vocabSize: 260))
+        #expect(throws: Corpus.Error.invalidUTF8(file: "\(dir)/bad.txt", offset: 3)) {
+            try t.countChunks(in: Corpus(inputs: ["\(dir)/bad.txt"]))
+        }
+        let lossy = try Trainer(options: .init(vocabSize: 260, lossy: true))
+        let c = try lossy.countChunks(in: Corpus(inputs: ["\(dir)/bad.txt"]))
+        #expect(c.sorted().map(\.chunk) == [Array(" \u{FFFD}".utf8), Array("ab".utf8), Array("c".utf8)])
+    }
+
+    @Test func badInputsAreClearErrors() throws {
+        #expect(throws: TrainingError.self) { try Trainer(options: .init(vocabSize: 255)) }
+        #expect(throws: TrainingError.self) { try Trainer(options: .init(vocabSize: 300, threads: 0)) }
+        #expect(throws: Corpus.Error.notFound("/nonexistent/x.txt")) { try Corpus(inputs: ["/nonexistent/x.txt"]) }
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "".write(toFile: "\(dir)/empty.txt", atomically: true, encoding: .utf8)
+        #expect(throws: Corpus.Error.noInput) {
+            try Trainer(options: .init(vocabSize: 300)).countChunks(in: Corpus(inputs: ["\(dir)/empty.txt"]))
+        }
+    }
+}
