@@ -45,7 +45,7 @@ public struct MergeTrainer {
 
     /// - Parameter words: distinct chunks and how often each occurs. Chunks of one byte are
     ///   dropped (they have no pairs).
-    public init<C: Collection>(words: C) where C.Element == (chunk: [UInt8], count: UInt64) {
+    public init(words: [(chunk: [UInt8], count: UInt64)]) {
         for (chunk, count) in words where chunk.count > 1 && count > 0 {
             wordStart.append(symbols.count)
             wordLength.append(Int32(chunk.count))
@@ -53,11 +53,6 @@ public struct MergeTrainer {
             for b in chunk { symbols.append(Rank(b)) }
         }
         countInitialPairs()
-    }
-
-    /// Convenience for tests and small inputs.
-    public init(words: [([UInt8], UInt64)]) {
-        self.init(words: words.map { (chunk: $0.0, count: $0.1) })
     }
 
     private mutating func countInitialPairs() {
