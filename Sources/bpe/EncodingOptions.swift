@@ -38,15 +38,18 @@ struct EncodingOptions: ParsableArguments {
     func load() throws -> Encoding {
         do {
             if let vocab {
-                guard let pattern else {
-                    throw CLIError("--vocab \(vocab) needs --pattern (gpt2, cl100k, o200k or a regex)")
+                // A vocabulary trained by `bpe train` carries its pattern and special tokens
+                // in FILE.json; explicit flags win over it.
+                let sidecar = try Sidecar.load(for: vocab)
+                guard let pattern = pattern ?? sidecar?.pattern else {
+                    throw CLIError("--vocab \(vocab) needs --pattern (gpt2, cl100k, o200k or a regex): it has no \((vocab as NSString).lastPathComponent).json sidecar")
                 }
-                var specials: [String: Rank] = [:]
+                var specials: [String: Rank] = special.isEmpty ? sidecar?.specialTokens ?? [:] : [:]
                 for s in special {
                     let (t, id) = try Self.parseSpecial(s)
                     specials[t] = id
                 }
-                return try Encoding.load(tiktokenFile: vocab, pattern: pattern, specialTokens: specials)
+                return try Encoding.load(tiktokenFile: vocab, pattern: pattern, specialTokens: specials, name: sidecar?.name)
             }
             return try Encoding.builtin(encoding, vocabDirectory: vocabDir)
         } catch let e as CLIError {

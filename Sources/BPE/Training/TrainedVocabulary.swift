@@ -36,7 +36,8 @@ public struct TrainedVocabulary: Sendable {
         let base = name ?? (((path as NSString).lastPathComponent as NSString).deletingPathExtension)
         let sidecar = Sidecar(name: base, pattern: pattern, patternName: patternName,
                               specialTokens: specialTokens, vocabSize: count, merges: merges.count,
-                              training: .init(options: options, inputs: inputs, distinctChunks: distinctChunks,
+                              training: .init(requestedVocabSize: options.vocabSize, minFrequency: options.minFrequency,
+                                              lossy: options.lossy, inputs: inputs, distinctChunks: distinctChunks,
                                               totalChunks: totalChunks, tool: "swift-bpe \(Sidecar.toolVersion)"))
         try AtomicFile.write(sidecar.encoded(), to: Sidecar.path(for: path))
         try AtomicFile.write(tiktokenData(), to: path)
@@ -64,17 +65,15 @@ public struct Sidecar: Codable, Sendable, Equatable {
     public var merges: Int
     public var training: Training?
 
+    /// How the vocabulary was trained (no thread count: it does not change the result).
     public struct Training: Codable, Sendable, Equatable {
-        public var options: Trainer.Options
+        public var requestedVocabSize: Int
+        public var minFrequency: UInt64
+        public var lossy: Bool
         public var inputs: [String]
         public var distinctChunks: Int
         public var totalChunks: UInt64
         public var tool: String
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case format, version, name, pattern, training, merges
-        case patternName = "pattern_name", specialTokens = "special_tokens", vocabSize = "vocab_size"
     }
 
     /// `my.tiktoken` → `my.tiktoken.json`.
@@ -83,6 +82,7 @@ public struct Sidecar: Codable, Sendable, Equatable {
     func encoded() throws -> [UInt8] {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
         return Array(try e.encode(self)) + [0x0A]
     }
 
@@ -92,7 +92,9 @@ public struct Sidecar: Codable, Sendable, Equatable {
         let p = path(for: tiktokenPath)
         guard FileManager.default.fileExists(atPath: p) else { return nil }
         do {
-            let s = try JSONDecoder().decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: p)))
+            let d = JSONDecoder()
+            d.keyDecodingStrategy = .convertFromSnakeCase
+            let s = try d.decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: p)))
             guard s.format == "swift-bpe-sidecar" else { throw TrainingError.badOption("not a swift-bpe sidecar") }
             return s
         } catch {

@@ -1,0 +1,54 @@
+import ArgumentParser
+import BPE
+
+/// Options shared by `train` and `count-words`: what to read and how to split it.
+struct CorpusOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Files, directories (read recursively), globs, or - for standard input.", valueName: "corpus"))
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("Split pattern: gpt2, cl100k, o200k, or a regex in tiktoken's syntax.", valueName: "pattern"))
+    var pattern: String = "cl100k"
+
+    @Option(help: ArgumentHelp("Split files into documents at this string (\\n, \\t escapes), e.g. '\\n\\n' or '<|endoftext|>'. Default: one document per file.", valueName: "sep"))
+    var docSeparator: String?
+
+    @Option(help: "Counting threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error.")
+    var lossy = false
+
+    @Flag(name: [.short, .long], help: "No progress display.")
+    var quiet = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if docSeparator == "" { throw ValidationError("--doc-separator must not be empty") }
+    }
+
+    func corpus() throws -> Corpus {
+        do {
+            return try Corpus(inputs: inputs.isEmpty ? ["-"] : inputs, separator: docSeparator.map(unescape))
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Counts the corpus with a progress display.
+    func count(with trainer: Trainer) throws -> ChunkCounter {
+        let progress = ProgressLine(quiet: quiet)
+        let counts: ChunkCounter
+        do {
+            counts = try trainer.countChunks(in: corpus()) { bytes in
+                let mb = Double(bytes) / 1e6
+                progress.update(String(format: "counting: %.1f MB read, %.1f MB/s", mb, mb / max(progress.elapsed, 1e-3)))
+            }
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError("\(error)")
+        }
+        progress.finish()
+        return counts
+    }
+}

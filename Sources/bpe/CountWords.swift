@@ -1,0 +1,44 @@
+import ArgumentParser
+import BPE
+
+struct CountWords: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "count-words",
+        abstract: "Count the pre-tokenized chunks of a corpus into a file that `bpe train --from-counts` reads.",
+        discussion: """
+            Counting is the part of training that reads the whole corpus. Run it on shards, on \
+            as many machines as you like, then train from the small counts files:
+
+            Examples:
+              bpe count-words shard1/ -o shard1.counts
+              bpe count-words shard2/ -o shard2.counts
+              bpe train --from-counts shard1.counts shard2.counts --vocab-size 32768 -o my.tiktoken
+              ls corpus/*.txt | xargs -P 8 -I{} bpe count-words {} -o {}.counts
+
+            Format: a header line '#swift-bpe-word-counts 1', a '#pattern' line holding the split \
+            pattern as a JSON string, then one 'COUNT<TAB>BASE64(CHUNK)' line per distinct chunk, \
+            sorted by chunk bytes. Files made with the same pattern add up.
+            """
+    )
+
+    @OptionGroup var corpus: CorpusOptions
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The counts file to write.", valueName: "file"))
+    var output: String
+
+    func run() throws {
+        try reportingErrors {
+            let trainer: Trainer
+            do { trainer = try Trainer(options: .init(vocabSize: 256, pattern: corpus.pattern, threads: corpus.threads)) } catch {
+                throw CLIError("\(error)")
+            }
+            let counts = try corpus.count(with: trainer)
+            do {
+                try AtomicFile.write(counts.countsFileData(pattern: trainer.options.tiktokenPattern), to: output)
+            } catch {
+                throw CLIError("\(error)")
+            }
+            if !corpus.quiet { note("\(counts.count) distinct chunks, \(counts.total) in all → \(output)") }
+        }
+    }
+}
