@@ -46,6 +46,12 @@ public struct MergeTrainer {
     /// - Parameter words: distinct chunks and how often each occurs. Chunks of one byte are
     ///   dropped (they have no pairs).
     public init(words: [(chunk: [UInt8], count: UInt64)]) {
+        self.init(words: words, pairTableSize: 1 << 16)
+    }
+
+    /// `pairTableSize` is the initial size of the pair table; tests make it tiny so it grows.
+    init(words: [(chunk: [UInt8], count: UInt64)], pairTableSize: Int) {
+        pairs = PairStatsTable(size: pairTableSize)
         for (chunk, count) in words where chunk.count > 1 && count > 0 {
             wordStart.append(symbols.count)
             wordLength.append(Int32(chunk.count))
@@ -112,7 +118,9 @@ public struct MergeTrainer {
     private mutating func apply(_ merge: Merge, slot: Int) {
         let (a, b) = merge.pair
         let new = merge.rank
-        var touched: [Int] = []   // pair slots whose count went up: requeue them
+        // Pairs whose count went up, to requeue. Keys, not slots: a later insertion may grow
+        // the table and move every slot.
+        var touched: [UInt64] = []
         var o = pairs.head[slot]
         pairs.head[slot] = .max
         while o != .max {
@@ -129,14 +137,14 @@ public struct MergeTrainer {
                         let x = symbols[out - 1]
                         bump(key(x, a), by: -n)
                         let s = bump(key(x, new), by: n)
-                        addOccurrence(s, word: UInt32(w)); touched.append(s)
+                        addOccurrence(s, word: UInt32(w)); touched.append(key(x, new))
                     }
                     bump(key(a, b), by: -n)
                     if r + 2 < end {
                         let y = symbols[r + 2]
                         bump(key(b, y), by: -n)
                         let s = bump(key(new, y), by: n)
-                        addOccurrence(s, word: UInt32(w)); touched.append(s)
+                        addOccurrence(s, word: UInt32(w)); touched.append(key(new, y))
                     }
                     symbols[out] = new
                     out += 1
@@ -149,9 +157,10 @@ public struct MergeTrainer {
             }
             if changed { wordLength[w] = Int32(out - start) }
         }
-        for s in touched where pairs.count[s] > 0 && pairs.queuedAt[s] != new {
+        for k in touched {
+            guard let s = pairs.find(k), pairs.count[s] > 0, pairs.queuedAt[s] != new else { continue }
             pairs.queuedAt[s] = new
-            heap.push(count: pairs.count[s], pair: pairs.keys[s])
+            heap.push(count: pairs.count[s], pair: k)
         }
     }
 
@@ -175,8 +184,7 @@ struct PairStatsTable {
     private var used = 0
     private static let empty = UInt64.max
 
-    init() {
-        let size = 1 << 16
+    init(size: Int = 1 << 16) {
         keys = Array(repeating: Self.empty, count: size)
         count = Array(repeating: 0, count: size)
         head = Array(repeating: .max, count: size)
