@@ -34,7 +34,7 @@ import Testing
     }
 
     func fast(_ words: [([UInt8], UInt64)], merges: Int, minFrequency: UInt64 = 1, tableSize: Int = 1 << 16) -> [((Rank, Rank), UInt64)] {
-        var t = MergeTrainer(words: words.map { (chunk: $0.0, count: $0.1) }, pairTableSize: tableSize)
+        let t = MergeTrainer(words: words.map { (chunk: $0.0, count: $0.1) }, pairTableSize: tableSize)
         return t.train(merges: merges, minFrequency: minFrequency).map { ($0.pair, $0.count) }
     }
 

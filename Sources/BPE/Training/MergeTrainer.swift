@@ -14,12 +14,12 @@
 ///
 /// ```swift
 /// // "aaabdaaabac" once, vocabulary size 259: merges aa, ab, aaab
-/// var t = MergeTrainer(words: [(Array("aaabdaaabac".utf8), 1)])
+/// let t = MergeTrainer(words: [(Array("aaabdaaabac".utf8), 1)])
 /// t.train(merges: 3).map(\.pair)   // [(97, 97), (97, 98), (256, 257)]
 /// ```
 /// - Complexity: O(S + Σ words touched per merge) for S initial symbols; each merge costs
 ///   time proportional to the occurrences of its pair, plus heap operations.
-public struct MergeTrainer {
+public final class MergeTrainer {
     /// One merge: `pair.0` and `pair.1` became `rank`, having occurred `count` times.
     public struct Merge: Equatable, Sendable {
         public let pair: (Rank, Rank)
@@ -30,39 +30,54 @@ public struct MergeTrainer {
         }
     }
 
-    // Words: symbols back to back; a word shrinks in place as merges apply.
-    private var symbols: [Rank] = []
-    private var wordStart: [Int] = []
-    private var wordLength: [Int32] = []
-    private var wordCount: [UInt64] = []
+    // Words: symbols back to back; a word shrinks in place as merges apply. Raw storage,
+    // because the merge loop is the hot path and Swift arrays in a class pay uniqueness and
+    // exclusivity checks on every write.
+    private let symbols: UnsafeMutablePointer<Rank>
+    private let wordStart: UnsafeMutablePointer<Int>
+    private let wordLength: UnsafeMutablePointer<Int32>
+    private let wordCount: UnsafeMutablePointer<UInt64>
+    private let wordTotal: Int
 
-    private var pairs = PairStatsTable()
-    /// Occurrence lists: `next` links, `word` payload; heads live in the pair table.
-    private var occurrenceWord: [UInt32] = []
-    private var occurrenceNext: [UInt32] = []
+    private let pairs: PairStatsTable
+    /// Occurrence lists: `word` payload and `next` link; heads live in the pair table.
+    private var occurrences = GrowableBuffer<(word: UInt32, next: UInt32)>()
     private var heap = PairHeap()
     private var nextRank: Rank = 256
 
     /// - Parameter words: distinct chunks and how often each occurs. Chunks of one byte are
     ///   dropped (they have no pairs).
-    public init(words: [(chunk: [UInt8], count: UInt64)]) {
+    public convenience init(words: [(chunk: [UInt8], count: UInt64)]) {
         self.init(words: words, pairTableSize: 1 << 16)
     }
 
     /// `pairTableSize` is the initial size of the pair table; tests make it tiny so it grows.
     init(words: [(chunk: [UInt8], count: UInt64)], pairTableSize: Int) {
+        let kept = words.filter { $0.chunk.count > 1 && $0.count > 0 }
+        let total = kept.reduce(0) { $0 + $1.chunk.count }
+        symbols = .allocate(capacity: max(total, 1))
+        wordStart = .allocate(capacity: max(kept.count, 1))
+        wordLength = .allocate(capacity: max(kept.count, 1))
+        wordCount = .allocate(capacity: max(kept.count, 1))
+        wordTotal = kept.count
         pairs = PairStatsTable(size: pairTableSize)
-        for (chunk, count) in words where chunk.count > 1 && count > 0 {
-            wordStart.append(symbols.count)
-            wordLength.append(Int32(chunk.count))
-            wordCount.append(count)
-            for b in chunk { symbols.append(Rank(b)) }
+        var at = 0
+        for (w, (chunk, count)) in kept.enumerated() {
+            wordStart[w] = at
+            wordLength[w] = Int32(chunk.count)
+            wordCount[w] = count
+            for b in chunk { symbols[at] = Rank(b); at += 1 }
         }
         countInitialPairs()
     }
 
-    private mutating func countInitialPairs() {
-        for w in 0..<wordStart.count {
+    deinit {
+        symbols.deallocate(); wordStart.deallocate(); wordLength.deallocate(); wordCount.deallocate()
+        occurrences.deallocate()
+    }
+
+    private func countInitialPairs() {
+        for w in 0..<wordTotal {
             let start = wordStart[w], end = start + Int(wordLength[w])
             for i in start..<(end - 1) {
                 let slot = pairs.slot(for: key(symbols[i], symbols[i + 1]))
@@ -70,8 +85,8 @@ public struct MergeTrainer {
                 addOccurrence(slot, word: UInt32(w))
             }
         }
-        for slot in pairs.occupiedSlots() where pairs.count[slot] > 0 {
-            heap.push(count: pairs.count[slot], pair: pairs.keys[slot])
+        pairs.forEachOccupied { slot in
+            if pairs.count[slot] > 0 { heap.push(count: pairs.count[slot], pair: pairs.keys[slot]) }
         }
     }
 
@@ -80,19 +95,18 @@ public struct MergeTrainer {
 
     /// Records that the pair in `slot` occurs in word `w` (once per word).
     @inline(__always)
-    private mutating func addOccurrence(_ slot: Int, word w: UInt32) {
+    private func addOccurrence(_ slot: Int, word w: UInt32) {
         if pairs.lastWord[slot] == w { return }
         pairs.lastWord[slot] = w
-        occurrenceWord.append(w)
-        occurrenceNext.append(pairs.head[slot])
-        pairs.head[slot] = UInt32(occurrenceWord.count - 1)
+        occurrences.append((word: w, next: pairs.head[slot]))
+        pairs.head[slot] = UInt32(occurrences.count - 1)
     }
 
     /// Runs up to `merges` merges, stopping early when no pair occurs at least
     /// `minFrequency` times (or at all). `onMerge` sees each merge as it is made.
     /// - Returns: the merges, in rank order from 256.
-    public mutating func train(merges: Int, minFrequency: UInt64 = 1,
-                               onMerge: (Merge) -> Void = { _ in }) -> [Merge] {
+    public func train(merges: Int, minFrequency: UInt64 = 1,
+                      onMerge: (Merge) -> Void = { _ in }) -> [Merge] {
         var out: [Merge] = []
         out.reserveCapacity(max(0, merges))
         while out.count < merges, let top = heap.popMax() {
@@ -115,7 +129,7 @@ public struct MergeTrainer {
     }
 
     /// Rewrites every word that holds the pair and updates the counts around each change.
-    private mutating func apply(_ merge: Merge, slot: Int) {
+    private func apply(_ merge: Merge, slot: Int) {
         let (a, b) = merge.pair
         let new = merge.rank
         // Pairs whose count went up, to requeue. Keys, not slots: a later insertion may grow
@@ -123,9 +137,10 @@ public struct MergeTrainer {
         var touched: [UInt64] = []
         var o = pairs.head[slot]
         pairs.head[slot] = .max
+        let symbols = self.symbols
         while o != .max {
-            let w = Int(occurrenceWord[Int(o)])
-            o = occurrenceNext[Int(o)]
+            let w = Int(occurrences[Int(o)].word)
+            o = occurrences[Int(o)].next
             let n = Int64(wordCount[w])
             let start = wordStart[w], end = start + Int(wordLength[w])
             var r = start, out = start
@@ -136,15 +151,17 @@ public struct MergeTrainer {
                     if out > start {
                         let x = symbols[out - 1]
                         bump(key(x, a), by: -n)
-                        let s = bump(key(x, new), by: n)
-                        addOccurrence(s, word: UInt32(w)); touched.append(key(x, new))
+                        let k = key(x, new)
+                        addOccurrence(bump(k, by: n), word: UInt32(w))
+                        touched.append(k)
                     }
                     bump(key(a, b), by: -n)
                     if r + 2 < end {
                         let y = symbols[r + 2]
                         bump(key(b, y), by: -n)
-                        let s = bump(key(new, y), by: n)
-                        addOccurrence(s, word: UInt32(w)); touched.append(key(new, y))
+                        let k = key(new, y)
+                        addOccurrence(bump(k, by: n), word: UInt32(w))
+                        touched.append(k)
                     }
                     symbols[out] = new
                     out += 1
@@ -165,32 +182,74 @@ public struct MergeTrainer {
     }
 
     @discardableResult @inline(__always)
-    private mutating func bump(_ key: UInt64, by delta: Int64) -> Int {
+    private func bump(_ key: UInt64, by delta: Int64) -> Int {
         let s = pairs.slot(for: key)
         pairs.count[s] &+= delta
         return s
     }
 }
 
-/// Open-addressing table of pair statistics, as parallel arrays (count, list head, …).
-struct PairStatsTable {
-    private(set) var keys: [UInt64]
-    var count: [Int64]
-    var head: [UInt32]
-    var lastWord: [UInt32]
+/// A growable array on raw storage (no copy-on-write checks); the owner deallocates it.
+struct GrowableBuffer<T> {
+    private(set) var base = UnsafeMutablePointer<T>.allocate(capacity: 1024)
+    private var capacity = 1024
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func append(_ x: T) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        (base + count).initialize(to: x)
+        count += 1
+    }
+
+    @inline(__always)
+    subscript(i: Int) -> T { base[i] }
+
+    func deallocate() { base.deallocate() }
+}
+
+/// Open-addressing table of pair statistics, as parallel raw arrays (count, list head, …).
+final class PairStatsTable {
+    private(set) var keys: UnsafeMutablePointer<UInt64>
+    private(set) var count: UnsafeMutablePointer<Int64>
+    private(set) var head: UnsafeMutablePointer<UInt32>
+    private(set) var lastWord: UnsafeMutablePointer<UInt32>
     /// The merge rank at which this pair was last pushed on the heap (dedupes pushes).
-    var queuedAt: [Rank]
+    private(set) var queuedAt: UnsafeMutablePointer<Rank>
     private var mask: Int
     private var used = 0
     private static let empty = UInt64.max
 
-    init(size: Int = 1 << 16) {
-        keys = Array(repeating: Self.empty, count: size)
-        count = Array(repeating: 0, count: size)
-        head = Array(repeating: .max, count: size)
-        lastWord = Array(repeating: .max, count: size)
-        queuedAt = Array(repeating: .max, count: size)
+    init(size requested: Int = 1 << 16) {
+        var size = 16
+        while size < requested { size <<= 1 }
+        (keys, count, head, lastWord, queuedAt) = Self.allocate(size)
         mask = size - 1
+    }
+
+    deinit { Self.free((keys, count, head, lastWord, queuedAt)) }
+
+    private static func allocate(_ size: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int64>,
+                                                  UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
+                                                  UnsafeMutablePointer<Rank>) {
+        let k = UnsafeMutablePointer<UInt64>.allocate(capacity: size); k.initialize(repeating: empty, count: size)
+        let c = UnsafeMutablePointer<Int64>.allocate(capacity: size); c.initialize(repeating: 0, count: size)
+        let h = UnsafeMutablePointer<UInt32>.allocate(capacity: size); h.initialize(repeating: .max, count: size)
+        let l = UnsafeMutablePointer<UInt32>.allocate(capacity: size); l.initialize(repeating: .max, count: size)
+        let q = UnsafeMutablePointer<Rank>.allocate(capacity: size); q.initialize(repeating: .max, count: size)
+        return (k, c, h, l, q)
+    }
+
+    private static func free(_ t: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int64>,
+                                   UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
+                                   UnsafeMutablePointer<Rank>)) {
+        t.0.deallocate(); t.1.deallocate(); t.2.deallocate(); t.3.deallocate(); t.4.deallocate()
     }
 
     @inline(__always)
@@ -200,21 +259,25 @@ struct PairStatsTable {
         return Int(truncatingIfNeeded: h) & mask
     }
 
+    @inline(__always)
     func find(_ key: UInt64) -> Int? {
         var i = hash(key)
         while true {
-            if keys[i] == key { return i }
-            if keys[i] == Self.empty { return nil }
+            let k = keys[i]
+            if k == key { return i }
+            if k == Self.empty { return nil }
             i = (i + 1) & mask
         }
     }
 
     /// The slot of `key`, inserting it (count 0, empty list) if absent.
-    mutating func slot(for key: UInt64) -> Int {
+    @inline(__always)
+    func slot(for key: UInt64) -> Int {
         var i = hash(key)
         while true {
-            if keys[i] == key { return i }
-            if keys[i] == Self.empty { break }
+            let k = keys[i]
+            if k == key { return i }
+            if k == Self.empty { break }
             i = (i + 1) & mask
         }
         if (used + 1) * 2 > mask + 1 {
@@ -226,23 +289,23 @@ struct PairStatsTable {
         return i
     }
 
-    func occupiedSlots() -> [Int] { keys.indices.filter { keys[$0] != Self.empty } }
+    func forEachOccupied(_ body: (Int) -> Void) {
+        for i in 0...mask where keys[i] != Self.empty { body(i) }
+    }
 
-    private mutating func grow() {
+    private func grow() {
         let old = (keys, count, head, lastWord, queuedAt)
-        let size = (mask + 1) * 2
-        keys = Array(repeating: Self.empty, count: size)
-        count = Array(repeating: 0, count: size)
-        head = Array(repeating: .max, count: size)
-        lastWord = Array(repeating: .max, count: size)
-        queuedAt = Array(repeating: .max, count: size)
+        let oldSize = mask + 1
+        let size = oldSize * 2
+        (keys, count, head, lastWord, queuedAt) = Self.allocate(size)
         mask = size - 1
-        for j in old.0.indices where old.0[j] != Self.empty {
+        for j in 0..<oldSize where old.0[j] != Self.empty {
             var i = hash(old.0[j])
             while keys[i] != Self.empty { i = (i + 1) & mask }
             keys[i] = old.0[j]; count[i] = old.1[j]; head[i] = old.2[j]
             lastWord[i] = old.3[j]; queuedAt[i] = old.4[j]
         }
+        Self.free(old)
     }
 }
 

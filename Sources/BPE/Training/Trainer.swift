@@ -137,7 +137,7 @@ public struct Trainer: Sendable {
     /// - Parameter onMerge: sees each merge as it is made (for progress and `--verbose`).
     /// - Complexity: see ``MergeTrainer``.
     public func train(counts: ChunkCounter, onMerge: (MergeTrainer.Merge) -> Void = { _ in }) -> TrainedVocabulary {
-        var merger = MergeTrainer(words: counts.sorted())
+        let merger = MergeTrainer(words: counts.sorted())
         let merges = merger.train(merges: options.vocabSize - 256, minFrequency: options.minFrequency, onMerge: onMerge)
         var tokens: [[UInt8]] = (0...255).map { [UInt8($0)] }
         for m in merges { tokens.append(tokens[Int(m.pair.0)] + tokens[Int(m.pair.1)]) }
