@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "BPE", targets: ["BPE"]),
         .library(name: "BPERegex", targets: ["BPERegex"]),
         .executable(name: "bpe", targets: ["bpe"]),
+        .library(name: "TokenFeed", targets: ["TokenFeed"]),
+        .executable(name: "tinygpt", targets: ["tinygpt"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", "1.8.0"..<"1.9.0"),
@@ -55,6 +57,18 @@ let package = Package(
             name: "bpe",
             dependencies: [
                 "BPE",
+                "TokenFeed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shard formats (llm.c, nanoGPT): written by `bpe export`, read by `tinygpt`.
+        .target(name: "TokenFeed", dependencies: ["BPE"]),
+        // The demo model: plain Swift math, no tokenizer, no C.
+        .target(name: "TinyGPT", dependencies: []),
+        .executableTarget(
+            name: "tinygpt",
+            dependencies: [
+                "TinyGPT", "TokenFeed", "BPE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,5 +77,7 @@ let package = Package(
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
         .testTarget(name: "BPETests", dependencies: ["BPE"], resources: []),
         .testTarget(name: "bpeTests", dependencies: ["bpe"]),
+        .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE"]),
+        .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed"]),
     ]
 )

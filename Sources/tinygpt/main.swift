@@ -1,0 +1,1 @@
+print("tinygpt: not built yet")
