@@ -62,7 +62,7 @@ let package = Package(
             ]
         ),
         // Shard formats (llm.c, nanoGPT): written by `bpe export`, read by `tinygpt`.
-        .target(name: "TokenFeed", dependencies: ["BPE"]),
+        .target(name: "TokenFeed", dependencies: ["BPE", .product(name: "Crypto", package: "swift-crypto")]),
         // The demo model: plain Swift math, no tokenizer, no C.
         .target(name: "TinyGPT", dependencies: []),
         .executableTarget(
