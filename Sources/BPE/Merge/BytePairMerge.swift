@@ -17,7 +17,9 @@ extension Vocabulary {
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
-        } else if let r = table.find(p, count: n, vocabulary: self) {
+        } else if n <= 8, let r = shortTable.find(p, n) {
+            sink.append(r)
+        } else if n > 8, let r = table.find(p, count: n, vocabulary: self) {
             sink.append(r)
         } else if n < Self.heapMergeThreshold {
             mergeByScan(p, n, into: &sink)

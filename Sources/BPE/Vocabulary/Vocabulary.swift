@@ -31,6 +31,8 @@ public final class Vocabulary: @unchecked Sendable {
     /// The rank of each single byte.
     let byteRanks: UnsafeMutablePointer<Rank>
     let table: ByteTable
+    /// Tokens of ≤ 8 bytes again, keyed inline: the fast path for short pieces.
+    let shortTable: ShortTokenTable
     let pairs: PairTable
 
     /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
@@ -64,6 +66,7 @@ public final class Vocabulary: @unchecked Sendable {
         byteRanks = .allocate(capacity: 256)
         byteRanks.initialize(repeating: .max, count: 256)
         table = ByteTable(capacity: count)
+        shortTable = ShortTokenTable(capacity: count)
         pairs = PairTable(capacity: count * 4)
         var holes: [Rank] = []
         for r in 0..<count where offsets[r] == offsets[r + 1] {
@@ -79,6 +82,7 @@ public final class Vocabulary: @unchecked Sendable {
                 throw .duplicateToken(line: lines?[r], firstLine: lines?[Int(first)], source: source)
             }
             if n == 1 { byteRanks[Int(p[0])] = Rank(r) }
+            if n <= 8 { shortTable.insert(Rank(r), p, n) }
         }
         for b in 0..<256 where byteRanks[b] == .max {
             throw .missingByte(UInt8(b), source: source)
