@@ -77,10 +77,15 @@ struct Train: ParsableCommand {
             let progress = ProgressLine(quiet: corpus.quiet || verbose)
             let start = Date()
             var done = 0
+            var tokens: [[UInt8]] = verbose ? (0...255).map { [UInt8($0)] } : []
             let vocab = trainer.train(counts: counts) { m in
                 done += 1
                 if verbose {
-                    FileHandle.standardError.write(Data("merge \(done)/\(wanted): \(m.pair.0) + \(m.pair.1) -> \(m.rank) (count \(m.count))\n".utf8))
+                    // Readable: the bytes of each side, as `bpe show` prints them.
+                    let (l, r) = (tokens[Int(m.pair.0)], tokens[Int(m.pair.1)])
+                    tokens.append(l + r)
+                    let line = "merge \(done)/\(wanted): '\(Show.visible(l, escapeBars: false))' + '\(Show.visible(r, escapeBars: false))' -> '\(Show.visible(l + r, escapeBars: false))' (\(m.pair.0) + \(m.pair.1) -> \(m.rank), count \(m.count))\n"
+                    FileHandle.standardError.write(Data(line.utf8))
                 }
                 let t = Date().timeIntervalSince(start)
                 let rate = Double(done) / max(t, 1e-3)
