@@ -36,14 +36,19 @@ struct Count: ParsableCommand {
             let names: [String?] = files.isEmpty ? [nil] : files
             var rows: [(Int, String?)] = []
             for name in names {
-                let input = try readInput(name)
-                if !allowInvalidUTF8 { try requireUTF8(input, name: name ?? "<stdin>") }
+                // Streamed: bounded memory for any file size.
+                var n = 0
                 do {
-                    rows.append((try enc.countTokens(bytes: input, allowedSpecial: allowedSpecial.set,
-                                                     disallowedSpecial: disallowedSpecial.set), name))
-                } catch {
-                    throw CLIError("\(name ?? "<stdin>"): \(error)")
+                    try enc.encodeStream(read: try openInput(name), allowedSpecial: allowedSpecial.set,
+                                         disallowedSpecial: disallowedSpecial.set,
+                                         validateUTF8: !allowInvalidUTF8) { n += $0.count }
+                } catch let e as CLIError {
+                    throw e
+                } catch let e as EncodeError {
+                    if case .invalidUTF8 = e { throw describe(e, input: name ?? "<stdin>") }
+                    throw CLIError("\(name ?? "<stdin>"): \(e)")
                 }
+                rows.append((n, name))
             }
             if rows.count > 1 { rows.append((rows.reduce(0) { $0 + $1.0 }, "total")) }
             let width = rows.map { String($0.0).count }.max() ?? 1

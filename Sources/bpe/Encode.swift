@@ -44,17 +44,34 @@ struct Encode: ParsableCommand {
             let enc = try options.load()
             try allowedSpecial.check(in: enc, flag: "--allowed-special")
             try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
-            let input = try readInput(file)
             var out = Output()
             if jsonl {
                 // Nothing is written unless every line encodes: no partial output on error.
-                out.write(try encodeLines(input, enc))
-            } else {
-                if !allowInvalidUTF8 { try requireUTF8(input, name: file ?? "<stdin>") }
-                let ids = try enc.encode(bytes: input, allowedSpecial: allowedSpecial.set,
-                                         disallowedSpecial: disallowedSpecial.set)
-                out.writeIDs(ids, json: json)
+                out.write(try encodeLines(try readInput(file), enc))
+                out.flush()
+                return
             }
+            // Streamed: memory stays bounded however large the input. Output for a block is
+            // printed once the block is encoded, so an error in a later block of a huge input
+            // comes after some ids (inputs under one block, 4 MiB, print nothing on error).
+            let read = try openInput(file)
+            var first = true
+            out.write(json ? "[" : "")
+            do {
+                try enc.encodeStream(read: read, allowedSpecial: allowedSpecial.set,
+                                     disallowedSpecial: disallowedSpecial.set,
+                                     validateUTF8: !allowInvalidUTF8) { ids in
+                    for id in ids {
+                        if !first { out.write(json ? "," : " ") }
+                        first = false
+                        out.writeDecimal(id)
+                    }
+                    if out.pendingCount >= 1 << 16 { out.flush() }
+                }
+            } catch {
+                throw describe(error, input: file ?? "<stdin>")
+            }
+            out.write(json ? "]\n" : "\n")
             out.flush()
         }
     }

@@ -6,11 +6,9 @@ import Foundation
 /// `-` for standard input. A file is one document, or `separator` splits it into documents.
 ///
 /// Memory stays bounded: files are read ``blockSize`` bytes at a time and handed out as
-/// ``Block``s of whole documents. A document longer than a block is cut, but only where no
-/// split pattern of ours can join across the cut: after a newline that follows an ASCII
-/// letter or digit and precedes an ASCII letter (`…a\nB…`). There the GPT-2, cl100k and o200k
-/// patterns all end a piece at the newline, whether or not the text goes on, so counts are
-/// identical to reading the whole document at once.
+/// ``Block``s of whole documents. A document longer than a block is cut, but only at a
+/// ``SafeCut`` (`…a\nB…`), where the GPT-2, cl100k and o200k patterns all end a piece
+/// whether or not the text goes on, so counts are identical to reading it whole.
 public struct Corpus: Sendable {
     /// A run of whole documents (or safe fragments of one) from one file.
     public struct Block: Sendable {
@@ -161,16 +159,7 @@ public struct Corpus: Sendable {
                 i -= 1
             }
         }
-        var i = bytes.count - 2
-        while i >= 1 {
-            if bytes[i] == 0x0A && isASCIILetter(bytes[i + 1]) && (isASCIILetter(bytes[i - 1]) || isASCIIDigit(bytes[i - 1])) {
-                return i + 1
-            }
-            i -= 1
-        }
-        return 0
+        return bytes.withUnsafeBufferPointer { SafeCut.last(in: $0) } ?? 0
     }
 
-    @inline(__always) private func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
-    @inline(__always) private func isASCIIDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 }

@@ -1,0 +1,64 @@
+import Foundation
+
+extension Encoding {
+    /// Whether long input may be encoded in parts cut at ``SafeCut``s with output identical
+    /// to encoding it whole: true for the GPT-2, cl100k and o200k patterns when no special
+    /// token contains a newline.
+    public var canStream: Bool {
+        SplitPattern.presetName(of: pattern.source) != nil
+            && !special.entries.contains { $0.bytes.contains(0x0A) }
+    }
+
+    /// Encodes everything `read` returns, in bounded memory, handing the ids to `body` block
+    /// by block. The concatenated ids equal `encode(bytes: all input, …)`.
+    ///
+    /// Input is read `blockSize` bytes at a time and encoded up to the last safe cut (see
+    /// ``SafeCut``); the rest waits for more input. So memory is O(blockSize) plus the longest
+    /// stretch without a safe cut (one huge line), never O(input). An encoding that cannot
+    /// stream (``canStream``) reads all input first.
+    ///
+    /// - Parameters:
+    ///   - read: returns up to the requested number of bytes, or an empty array at the end.
+    ///   - validateUTF8: when true, invalid UTF-8 throws ``EncodeError/invalidUTF8(byteOffset:)``
+    ///     with the offset in the whole input.
+    /// - Throws: ``EncodeError`` for a disallowed special token (its offset is in the whole
+    ///   input) or invalid UTF-8; ids of earlier blocks have been handed out by then.
+    /// - Complexity: O(n) time; O(blockSize) memory for text with line breaks.
+    public func encodeStream(read: (Int) throws -> [UInt8], blockSize: Int = 4 << 20,
+                             allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all,
+                             validateUTF8: Bool = false, _ body: ([Rank]) throws -> Void) throws {
+        var pending: [UInt8] = []
+        var offset = 0   // of pending[0] in the whole input
+        let matcher = pattern.makeMatcher()
+        func encodePart(_ count: Int) throws {
+            var sink = ArraySink()
+            try pending.withUnsafeBufferPointer { all in
+                let part = UnsafeBufferPointer(rebasing: all[0..<count])
+                if validateUTF8, let bad = UTF8ValidationShim.firstInvalid(part) {
+                    throw EncodeError.invalidUTF8(byteOffset: offset + bad)
+                }
+                do {
+                    try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                               matcher: matcher, into: &sink)
+                } catch {
+                    // Offsets in errors are in the whole input, not in this block.
+                    if let e = error as? EncodeError, case .disallowedSpecialToken(let t, let at) = e {
+                        throw EncodeError.disallowedSpecialToken(t, byteOffset: offset + at)
+                    }
+                    throw error
+                }
+            }
+            pending.removeFirst(count)
+            offset += count
+            try body(sink.tokens)
+        }
+        while true {
+            let chunk = try read(blockSize)
+            if chunk.isEmpty { break }
+            pending += chunk
+            guard canStream, pending.count >= blockSize else { continue }
+            if let cut = pending.withUnsafeBufferPointer({ SafeCut.last(in: $0) }) { try encodePart(cut) }
+        }
+        if !pending.isEmpty { try encodePart(pending.count) }
+    }
+}

@@ -1,0 +1,64 @@
+@testable import BPE
+import Foundation
+import Testing
+
+/// Streaming must be exact: cutting long input at safe points gives the ids of the whole.
+@Suite struct StreamTests {
+    /// Text built to tempt a wrong cut: whitespace runs, CRLF and multi-byte characters around
+    /// every line break, letters and digits next to newlines.
+    static let adversarial: String = {
+        var rng = SplitMix(seed: 21)
+        let parts = ["word", "Word", "x", "42", "  ", "   \t", "\r\n", "\n", "\n\n", " \n", "é", "中文", "😀", "!", "'s",
+                     "don't", "\u{3000}", "\u{85}", "a\nB", "9\nz", "  \nQ", "\r\nX", "<|endoftext|>", ".\nA", "y\n Z"]
+        return (0..<4000).map { _ in parts.randomElement(using: &rng)! }.joined()
+    }()
+
+    @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
+    func streamedEqualsWhole(_ name: String) throws {
+        let enc = try Encoding.builtin(name)
+        #expect(enc.canStream)
+        let bytes = Array(Self.adversarial.utf8)
+        let whole = try enc.encode(bytes: bytes, allowedSpecial: .all)
+        for blockSize in [7, 64, 1000] {
+            var at = 0
+            var got: [Rank] = []
+            var blocks = 0
+            try enc.encodeStream(read: { n in
+                defer { at = min(at + n, bytes.count) }
+                return Array(bytes[at..<min(at + n, bytes.count)])
+            }, blockSize: blockSize, allowedSpecial: .all) { ids in
+                got += ids
+                blocks += 1
+            }
+            #expect(got == whole, "\(name), block \(blockSize)")
+            #expect(blocks > 1, "the stream was actually cut")
+        }
+    }
+
+    @Test func errorsCarryWholeInputOffsets() throws {
+        let enc = try Encoding.builtin("cl100k_base")
+        let text = Array((String(repeating: "line of text\nNext ", count: 200) + "<|endoftext|>").utf8)
+        var at = 0
+        let read: (Int) -> [UInt8] = { n in
+            defer { at = min(at + n, text.count) }
+            return Array(text[at..<min(at + n, text.count)])
+        }
+        #expect(throws: EncodeError.disallowedSpecialToken("<|endoftext|>", byteOffset: text.count - 13)) {
+            try enc.encodeStream(read: read, blockSize: 100) { _ in }
+        }
+        let bad = Array(String(repeating: "abc\nDef ", count: 100).utf8) + [0xFF]
+        at = 0
+        #expect(throws: EncodeError.invalidUTF8(byteOffset: bad.count - 1)) {
+            try enc.encodeStream(read: { n in
+                defer { at = min(at + n, bad.count) }
+                return Array(bad[at..<min(at + n, bad.count)])
+            }, blockSize: 64, validateUTF8: true) { _ in }
+        }
+    }
+
+    @Test func customPatternsDoNotStream() throws {
+        let v = try byteVocabulary(["ab"])
+        let enc = try Encoding(name: "x", vocabulary: v, pattern: #"[^\n]+\n?"#, specialTokens: [:])
+        #expect(!enc.canStream)
+    }
+}
