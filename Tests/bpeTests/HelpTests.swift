@@ -4,7 +4,7 @@ import Testing
 
 @Suite("help")
 struct HelpTests {
-    static let subcommands = ["encode", "decode", "count", "show", "encodings"]
+    static let subcommands = ["encode", "decode", "count", "show", "encodings", "train", "count-words", "export"]
 
     @Test("bpe SUBCOMMAND --help exits 0 and shows an example", arguments: subcommands)
     func subcommandHelp(_ sub: String) async throws {

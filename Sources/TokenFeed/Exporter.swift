@@ -1,0 +1,319 @@
+import BPE
+import Crypto
+import Dispatch
+import Foundation
+
+/// Tokenizes a corpus into training shards for llm.c or nanoGPT: the library behind
+/// `bpe export`.
+///
+/// Every document is preceded by `<|endoftext|>` (as llm.c's data scripts do) and encoded
+/// with ``BPE/Encoding/encodeOrdinary(_:)``, so special-token text inside a document is
+/// plain text. Documents go to the validation or the training split by
+/// ``ValidationSplit``, in corpus order, whatever the number of threads: the output folder is
+/// byte-identical for 1 or 64 threads.
+///
+/// ```swift
+/// let enc = try Encoding.builtin("gpt2")
+/// var options = Exporter.Options()
+/// options.docSeparator = Array("\n\n".utf8)
+/// let meta = try Exporter(encoding: enc, options: options)
+///     .export(inputs: ["shakespeare.txt"], to: "out")
+/// meta.splits["train"]?.files     // ["r50k_base_train_000001.bin"] (gpt2 is r50k_base)
+/// ```
+///
+/// Memory does not grow with the corpus: files are read in blocks, a batch of blocks is
+/// encoded on all threads, and the tokens are streamed, in document order, into
+/// ``ShardWriter``s. The shards are written to a hidden folder inside the output folder and
+/// moved into place only when the whole corpus has been read, so a failed export (an invalid
+/// byte in the last file) leaves the output folder as it was.
+///
+/// - Complexity: O(corpus bytes / threads); memory O(``Options/batchBytes``).
+public struct Exporter: Sendable {
+    /// The shard layout.
+    public enum Format: String, Codable, Sendable, CaseIterable {
+        /// llm.c: `{name}_val_000000.bin`, `{name}_train_000001.bin`, … with a 1024-byte header.
+        case llmc
+        /// nanoGPT: raw `train.bin` and `val.bin`.
+        case nanogpt
+    }
+
+    /// Which documents form the validation split. Both rules stream: they need no count of
+    /// the documents in advance.
+    public enum ValidationSplit: Sendable, Equatable, CustomStringConvertible {
+        /// Document `i` (from 0) is validation when ⌈(i+1)·f⌉ > ⌈i·f⌉: the first document,
+        /// then one in every 1/f (for f = 0.1: documents 0, 10, 20, …). After n documents,
+        /// exactly ⌈n·f⌉ are validation. `f` is taken to 9 decimal places, so the rule is exact
+        /// integer arithmetic, the same on every machine.
+        case fraction(Double)
+        /// The first `n` documents.
+        case firstDocuments(Int)
+
+        /// Whether document `i` (counting from 0) goes to validation.
+        public func isValidation(document i: Int) -> Bool {
+            switch self {
+            case .firstDocuments(let n): return i < n
+            case .fraction(let f):
+                let q = Self.billionths(f)
+                return Self.ceilScaled(i + 1, q) > Self.ceilScaled(i, q)
+            }
+        }
+
+        /// How many of the first `n` documents go to validation.
+        public func validationCount(documents n: Int) -> Int {
+            switch self {
+            case .firstDocuments(let k): return min(k, n)
+            case .fraction(let f): return Self.ceilScaled(n, Self.billionths(f))
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .firstDocuments(let n): return "--val-docs \(n) takes the first \(n)"
+            case .fraction(let f): return "--val-fraction \(f) takes document 0 and then one in every \(f > 0 ? String(format: "%g", 1 / f) : "∞")"
+            }
+        }
+
+        static let scale = 1_000_000_000
+
+        static func billionths(_ f: Double) -> Int { Int((min(max(f, 0), 1) * Double(scale)).rounded()) }
+
+        /// ⌈i·q / 10⁹⌉ without overflow for any document count.
+        static func ceilScaled(_ i: Int, _ q: Int) -> Int {
+            let whole = i / scale, part = i % scale
+            return whole * q + (part * q + scale - 1) / scale
+        }
+    }
+
+    /// Where the vocabulary came from, for `meta.json` and the copies next to the shards.
+    public enum Source: Sendable, Equatable {
+        /// A built-in encoding, recorded by name.
+        case builtin
+        /// A `.tiktoken` file and its split pattern (preset name or tiktoken-syntax regex).
+        /// The file is hashed and copied next to the shards with its sidecar `FILE.json`; when
+        /// there is no sidecar, or it disagrees with the encoding used, one is written.
+        case file(path: String, pattern: String)
+    }
+
+    public struct Options: Sendable {
+        public var format: Format = .llmc
+        public var validation: ValidationSplit = .fraction(0.1)
+        /// Most tokens in one train shard (llmc), 1 ... `Int32.max`.
+        public var shardTokens = 100_000_000
+        /// Splits files into documents; `nil`: one document per file.
+        public var docSeparator: [UInt8]?
+        /// Shard file prefix; `nil`: the encoding's name, or the vocabulary file's stem.
+        public var name: String?
+        /// Encoding threads.
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        /// Bytes read per file read (``Corpus/blockSize``).
+        public var blockSize = 8 << 20
+        /// Bytes of text encoded per parallel round: 2 MiB per thread, at least 16 MiB.
+        /// Memory is a small multiple of this (the text, its tokens, the reader's buffers).
+        public var batchBytes = max(16 << 20, ProcessInfo.processInfo.activeProcessorCount * (2 << 20))
+        /// Documents longer than this are encoded in parts on several threads (at points
+        /// where the split pattern cannot join, so the tokens are the same).
+        public var partBytes = 1 << 20
+
+        public init() {}
+    }
+
+    /// Counts so far, for a progress display.
+    public struct Progress: Sendable {
+        public var bytesRead = 0
+        public var documents = 0
+        public var tokens = 0
+    }
+
+    public let encoding: Encoding
+    public let source: Source
+    public let options: Options
+    let eot: UInt32
+    let dtype: TokenDType
+
+    /// Checks the options and that `encoding` has `<|endoftext|>`.
+    /// - Throws: ``ShardError/noEndOfText(encoding:)``, ``ShardError/badOption(_:)``.
+    public init(encoding: Encoding, source: Source = .builtin, options: Options = Options()) throws(ShardError) {
+        guard let eot = encoding.eotToken else { throw .noEndOfText(encoding: encoding.name) }
+        guard (1...Int(Int32.max)).contains(options.shardTokens) else {
+            throw .badOption("shard tokens must be between 1 and \(Int32.max) (an llm.c header holds a signed 32-bit count), got \(options.shardTokens)")
+        }
+        switch options.validation {
+        case .fraction(let f) where !(f >= 0 && f < 1):
+            throw .badOption("the validation fraction must be at least 0 and below 1, got \(f)")
+        case .firstDocuments(let n) where n < 0:
+            throw .badOption("the number of validation documents must be at least 0, got \(n)")
+        default: break
+        }
+        guard options.threads >= 1 else { throw .badOption("threads must be at least 1, got \(options.threads)") }
+        guard options.blockSize >= 1, options.batchBytes >= 1, options.partBytes >= 1 else {
+            throw .badOption("block, batch and part sizes must be positive")
+        }
+        if let name = options.name {
+            guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                throw .badOption("bad shard name '\(name)': it must be a plain file name prefix (no '/', not starting with '.')")
+            }
+        }
+        if options.docSeparator?.isEmpty == true { throw .badOption("the document separator must not be empty") }
+        self.encoding = encoding
+        self.source = source
+        self.options = options
+        self.eot = eot
+        dtype = TokenDType.fitting(nVocab: encoding.nVocab)
+    }
+
+    /// The shard file prefix: ``Options/name``, else the encoding's name or the vocabulary
+    /// file's stem (`my.tiktoken` → `my`).
+    public var name: String {
+        if let name = options.name { return name }
+        if case .file(let path, _) = source {
+            return ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        }
+        return encoding.name
+    }
+
+    /// The token type of the output: uint16 when every id fits (n_vocab ≤ 65536), else uint32.
+    public var tokenType: TokenDType { dtype }
+
+    /// Reads `inputs` (files, directories, globs, `-`), writes the shards, the vocabulary
+    /// copies and `meta.json` into `directory` (created if needed), and returns the meta.
+    /// - Throws: ``ShardError``: a corpus file that cannot be read, invalid UTF-8 (with file
+    ///   and byte offset), an empty corpus, an empty training split, a write error.
+    public func export(inputs: [String], to directory: String,
+                       progress: (Progress) -> Void = { _ in }) throws(ShardError) -> ShardMeta {
+        var corpus: Corpus
+        do {
+            corpus = try Corpus(inputs: inputs, separator: options.docSeparator)
+        } catch {
+            throw .corpus(error.description)
+        }
+        corpus.blockSize = options.blockSize
+        guard !corpus.files.isEmpty else { throw .emptyCorpus(files: 0) }
+
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotWrite(path: directory, reason: "cannot create the output folder: \(error.localizedDescription)")
+        }
+        let staging = (directory as NSString).appendingPathComponent(".bpe-export-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        } catch {
+            throw .cannotWrite(path: directory, reason: "cannot create a folder inside it: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+
+        var run = Run(exporter: self, staging: staging, corpusFiles: corpus.files.count)
+        try run.read(corpus, progress: progress)
+        try run.finish()
+        return try publish(run, corpus: corpus, staging: staging, to: directory)
+    }
+
+    /// Moves the shards into `directory`, removes older shards of the same name that this run
+    /// did not write, copies the vocabulary and writes `meta.json` (last).
+    private func publish(_ run: Run, corpus: Corpus, staging: String, to directory: String) throws(ShardError) -> ShardMeta {
+        let splits = ["train": run.train.totals, "val": run.val.totals]
+        for file in splits.values.flatMap(\.files) {
+            try PosixFile.publish((staging as NSString).appendingPathComponent(file),
+                                  as: (directory as NSString).appendingPathComponent(file))
+        }
+        if options.format == .llmc {
+            let ours = Set(splits.values.flatMap(\.files))
+            for split in ["train", "val"] {
+                for stale in LLMCShard.files(in: directory, split: split, name: name)
+                where !ours.contains((stale as NSString).lastPathComponent) {
+                    unlink(stale)
+                }
+            }
+        }
+        var meta = ShardMeta(tool: TokenFeed.tool, format: options.format.rawValue, dtype: dtype,
+                             name: name, nVocab: encoding.nVocab, eotToken: eot,
+                             sources: corpus.files.map(Self.absolute), splits: splits)
+        meta.docSeparator = options.docSeparator.map { String(decoding: $0, as: UTF8.self) }
+        switch options.validation {
+        case .fraction(let f): meta.valFraction = f
+        case .firstDocuments(let n): meta.valDocs = n
+        }
+        if options.format == .llmc { meta.shardTokens = options.shardTokens }
+        switch source {
+        case .builtin:
+            meta.encoding = encoding.name
+        case .file(let path, let pattern):
+            try copyVocabulary(path, pattern: pattern, into: directory, meta: &meta)
+        }
+        let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
+        do {
+            try AtomicFile.write(meta.encoded(), to: metaPath)
+        } catch {
+            throw .cannotWrite(path: metaPath, reason: "\(error)")
+        }
+        return meta
+    }
+
+    /// Copies `path` (hashing it) and its sidecar next to the shards, so they can be decoded
+    /// later without guessing the vocabulary.
+    private func copyVocabulary(_ path: String, pattern: String, into directory: String, meta: inout ShardMeta) throws(ShardError) {
+        let fileName = (path as NSString).lastPathComponent
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw .cannotRead(path: path, reason: error.localizedDescription)
+        }
+        let tiktokenPattern = SplitPattern.tiktokenSource(pattern)
+        meta.vocabFile = fileName
+        meta.vocabSHA256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        meta.pattern = tiktokenPattern
+        meta.specialTokens = encoding.specialTokens
+        meta.sidecarFile = Sidecar.path(for: fileName)
+
+        // The sidecar goes first, so the .tiktoken copy never appears without it.
+        let sidecarSource = Sidecar.path(for: path)
+        let sidecar = try? Sidecar.load(for: path)
+        let sidecarBytes: [UInt8]
+        if let sidecar, let original = try? Data(contentsOf: URL(fileURLWithPath: sidecarSource)),
+           sidecar.pattern == tiktokenPattern, sidecar.specialTokens == encoding.specialTokens {
+            sidecarBytes = Array(original)
+        } else {
+            sidecarBytes = try writtenSidecar(name: sidecar?.name ?? name, pattern: tiktokenPattern)
+        }
+        for (data, target) in [(sidecarBytes, Sidecar.path(for: fileName)), (bytes, fileName)] {
+            let full = (directory as NSString).appendingPathComponent(target)
+            do {
+                try AtomicFile.write(data, to: full)
+            } catch {
+                throw .cannotWrite(path: full, reason: "\(error)")
+            }
+        }
+    }
+
+    /// A sidecar for a vocabulary file that has none (or whose sidecar the flags overrode),
+    /// describing the encoding this export used: `Encoding.load(trained:)` reads it.
+    private func writtenSidecar(name: String, pattern: String) throws(ShardError) -> [UInt8] {
+        struct Written: Encodable {
+            var format = "swift-bpe-sidecar", version = 1
+            var name: String, pattern: String, patternName: String?
+            var specialTokens: [String: UInt32], vocabSize: Int, merges: Int
+            enum CodingKeys: String, CodingKey {
+                case format, version, name, pattern, patternName = "pattern_name"
+                case specialTokens = "special_tokens", vocabSize = "vocab_size", merges
+            }
+        }
+        let count = encoding.vocabulary.count
+        let w = Written(name: name, pattern: pattern,
+                        patternName: SplitPattern.presets.first { $0.tiktoken == pattern }?.name,
+                        specialTokens: encoding.specialTokens, vocabSize: count, merges: max(0, count - 256))
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try e.encode(w)) + [0x0A]
+        } catch {
+            throw .cannotWrite(path: Sidecar.path(for: name), reason: "\(error)")
+        }
+    }
+
+    static func absolute(_ path: String) -> String {
+        guard path != "-" else { return path }
+        let full = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        return (full as NSString).standardizingPath
+    }
+}

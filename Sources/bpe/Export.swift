@@ -1,0 +1,131 @@
+import ArgumentParser
+import BPE
+import Foundation
+import TokenFeed
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Tokenize a corpus into training shards for llm.c or nanoGPT.",
+        discussion: """
+            Every document is preceded by <|endoftext|>, as llm.c's data scripts do, and is \
+            encoded as ordinary text (special-token text inside a document stays text). A file \
+            is one document unless --doc-separator splits it. Encoding runs on all cores; the \
+            output is the same for any number of threads.
+
+            Validation split: --val-docs N takes the first N documents. --val-fraction F (default \
+            0.1) takes document i (counting from 0) when ceil((i+1)*F) > ceil(i*F): document 0, \
+            then one in every 1/F (for 0.1: documents 0, 10, 20, ...), so of n documents exactly \
+            ceil(n*F) are validation, without knowing n in advance.
+
+            --format llmc (default) writes llm.c shards: a header of 256 int32 (magic, version, \
+            token count) then the tokens, uint16 (magic 20240520, version 1) when every id fits \
+            in 16 bits, else uint32 (magic 20240801, version 7). Files: NAME_val_000000.bin, \
+            NAME_train_000001.bin, NAME_train_000002.bin, ... each with at most --shard-tokens \
+            tokens (documents continue into the next shard). --format nanogpt writes raw \
+            train.bin and val.bin (uint16, or uint32 when the vocabulary does not fit).
+
+            DIR also gets meta.json (encoding, vocabulary sha256, n_vocab, EOT id, token and \
+            document counts per split, sources, format, dtype) and, for --vocab FILE, copies of \
+            FILE and FILE.json so the shards can be decoded later. Shards are written to a \
+            hidden folder in DIR and moved into place at the end: a failed export leaves DIR \
+            as it was.
+
+            Examples:
+              bpe export --encoding gpt2 shakespeare.txt --doc-separator '\\n\\n' --out data/
+              bpe export --vocab my.tiktoken corpus/ --out data/ --val-docs 100
+              bpe export --encoding gpt2 big/ --out data/ --shard-tokens 10000000
+              bpe export --encoding cl100k_base docs/*.md --out nano/ --format nanogpt
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case llmc, nanogpt
+    }
+
+    @OptionGroup var encodingOptions: EncodingOptions
+
+    @Argument(help: ArgumentHelp("Files, directories (read recursively), globs, or - for standard input.", valueName: "corpus"))
+    var inputs: [String] = []
+
+    @Option(name: [.short, .long], help: ArgumentHelp("The output folder (created if needed).", valueName: "dir"))
+    var out: String
+
+    @Option(help: "Shard layout: llmc (llm.c .bin shards) or nanogpt (raw train.bin/val.bin).")
+    var format: Format = .llmc
+
+    @Option(help: ArgumentHelp("Fraction of documents for validation, 0 <= F < 1, spread evenly (default 0.1).", valueName: "F"))
+    var valFraction: Double?
+
+    @Option(help: ArgumentHelp("Take the first N documents for validation instead.", valueName: "N"))
+    var valDocs: Int?
+
+    @Option(help: ArgumentHelp("Most tokens per train shard (llmc), 1 to 2147483647 (default 100000000).", valueName: "N"))
+    var shardTokens: Int?
+
+    @Option(help: ArgumentHelp("Split files into documents at this string (\\n, \\t escapes), e.g. '\\n\\n' or '<|endoftext|>'. Default: one document per file.", valueName: "sep"))
+    var docSeparator: String?
+
+    @Option(help: ArgumentHelp("Shard file prefix (default: the encoding name, or the --vocab file's stem).", valueName: "name"))
+    var name: String?
+
+    @Option(help: "Encoding threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: [.short, .long], help: "No progress display or summary.")
+    var quiet = false
+
+    func validate() throws {
+        if valFraction != nil && valDocs != nil { throw ValidationError("give --val-fraction or --val-docs, not both") }
+        if let f = valFraction, !(f >= 0 && f < 1) { throw ValidationError("--val-fraction must be at least 0 and below 1, got \(f)") }
+        if let n = valDocs, n < 0 { throw ValidationError("--val-docs must be at least 0, got \(n)") }
+        if let n = shardTokens {
+            if format != .llmc { throw ValidationError("--shard-tokens only applies to --format llmc (nanoGPT's train.bin is one file)") }
+            if n < 1 || n > Int(Int32.max) {
+                throw ValidationError("--shard-tokens must be between 1 and 2147483647 (an llm.c header holds a signed 32-bit count), got \(n)")
+            }
+        }
+        if docSeparator == "" { throw ValidationError("--doc-separator must not be empty") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+            throw ValidationError("--name must be a plain file name prefix (no '/', not starting with '.'), got '\(name)'")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let encoding = try encodingOptions.load()
+            var options = Exporter.Options()
+            options.format = format == .llmc ? .llmc : .nanogpt
+            options.validation = valDocs.map { .firstDocuments($0) } ?? .fraction(valFraction ?? 0.1)
+            if let shardTokens { options.shardTokens = shardTokens }
+            options.docSeparator = docSeparator.map(unescape)
+            options.name = name
+            if let threads { options.threads = threads }
+            let source: Exporter.Source
+            if let vocab = encodingOptions.vocab {
+                // The pattern the encoding was loaded with: the flag, else the sidecar's.
+                let pattern = try encodingOptions.pattern ?? Sidecar.load(for: vocab)?.pattern ?? ""
+                source = .file(path: vocab, pattern: pattern)
+            } else {
+                source = .builtin
+            }
+            let exporter = try Exporter(encoding: encoding, source: source, options: options)
+            if format == .nanogpt && exporter.tokenType == .uint32 {
+                note("note: \(encoding.name) has \(encoding.nVocab) token ids, more than uint16 holds; writing uint32 tokens (meta.json \"dtype\": \"uint32\"); read them with np.uint32, not nanoGPT's default np.uint16")
+            }
+            let progress = ProgressLine(quiet: quiet)
+            let meta = try exporter.export(inputs: inputs.isEmpty ? ["-"] : inputs, to: out) { p in
+                let mb = Double(p.bytesRead) / 1e6
+                progress.update(String(format: "exporting: %.1f MB read, %d documents, %d tokens, %.1f MB/s",
+                                       mb, p.documents, p.tokens, mb / max(progress.elapsed, 1e-3)))
+            }
+            progress.finish()
+            if !quiet {
+                func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+                let train = meta.splits["train"] ?? .init(), val = meta.splits["val"] ?? .init()
+                let shards = format == .llmc ? " in \(count(train.files.count, "shard"))" : ""
+                note("train: \(count(train.documents, "document")), \(count(train.tokens, "token"))\(shards); val: \(count(val.documents, "document")), \(count(val.tokens, "token")); \(meta.dtype.rawValue) → \(out)")
+            }
+        }
+    }
+}
