@@ -1,1 +1,0 @@
-print("tinygpt: not built yet")
