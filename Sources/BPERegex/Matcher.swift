@@ -88,7 +88,13 @@ public final class Matcher {
         var offset = 0
         var extraOptions: UInt32 = 0
         let ovector = pcre2_get_ovector_pointer_8(matchData)!
+        let fast = pattern.fastPath
         while offset < length {
+            if extraOptions == 0, let fast, let end = fast.pieceEnd(subject, length, offset) {
+                try body((run.lowerBound + offset)..<(run.lowerBound + end))
+                offset = end
+                continue
+            }
             let rc = match(subject, length, offset, UInt32(PCRE2_NO_UTF_CHECK) | extraOptions)
             if rc == PCRE2_ERROR_NOMATCH {
                 if extraOptions == 0 { return }

@@ -23,13 +23,17 @@ public final class Pattern: @unchecked Sendable {
     let code: OpaquePointer
     /// Whether JIT compilation succeeded. Without it PCRE2 interprets, which is correct but slower.
     public let isJITCompiled: Bool
+    /// An exact shortcut for common pieces, for the GPT patterns (see ``FastPath``).
+    public let fastPath: FastPath?
 
     /// Compiles `source`.
     ///
     /// - Throws: ``PatternError`` with PCRE2's message and the byte offset of the error.
     /// - Complexity: O(pattern length) plus JIT compile time (a few milliseconds).
-    public init(_ source: String) throws(PatternError) {
+    /// - Parameter fastPath: only for a pattern that *is* the corresponding GPT pattern.
+    public init(_ source: String, fastPath: FastPath? = nil) throws(PatternError) {
         self.source = source
+        self.fastPath = fastPath
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         let options = UInt32(PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY)

@@ -50,7 +50,8 @@ public final class Encoding: Sendable {
         }
         self.name = name
         self.vocabulary = vocabulary
-        self.pattern = try Pattern(pattern)
+        // The GPT patterns get an exact shortcut for plain ASCII words (see FastPath).
+        self.pattern = try Pattern(pattern, fastPath: Self.fastPath(for: pattern))
         self.specialTokens = specialTokens
         special = SpecialTokenTable(specialTokens)
         // Two texts may share an id (o200k_harmony gives 200018 to both <|endofprompt|> and
@@ -62,6 +63,16 @@ public final class Encoding: Sendable {
         maxTokenValue = max(Rank(vocabulary.count - 1), specialTokens.values.max() ?? 0)
         if let explicitNVocab, explicitNVocab != Int(maxTokenValue) + 1 || explicitNVocab != vocabulary.tokenCount + specialTokens.count {
             throw VocabularyError.malformedLine(line: 0, reason: "vocabulary has \(vocabulary.tokenCount) tokens and \(specialTokens.count) special tokens, but \(explicitNVocab) were expected", source: name)
+        }
+    }
+
+    /// The ``BPERegex/FastPath`` for a PCRE2 pattern that is one of the GPT presets.
+    static func fastPath(for pattern: String) -> FastPath? {
+        switch SplitPattern.presetName(of: pattern) {
+        case "gpt2": return .gpt2
+        case "cl100k": return .cl100k
+        case "o200k": return .o200k
+        default: return nil
         }
     }
 

@@ -66,7 +66,8 @@ public struct Trainer: Sendable {
         }
         guard !options.specialTokens.contains("") else { throw TrainingError.badOption("a special token is empty") }
         self.options = options
-        pattern = try Pattern(SplitPattern.pcre2(fromTiktoken: options.tiktokenPattern))
+        let source = SplitPattern.pcre2(fromTiktoken: options.tiktokenPattern)
+        pattern = try Pattern(source, fastPath: Encoding.fastPath(for: source))
     }
 
     /// Counts the chunks of every document in `corpus`, on ``Options/threads`` threads.
