@@ -200,7 +200,12 @@ public struct Exporter: Sendable {
         } catch {
             throw .cannotWrite(path: directory, reason: "cannot create a folder inside it: \(error.localizedDescription)")
         }
-        defer { try? FileManager.default.removeItem(atPath: staging) }
+        // Tracked so an interrupted export removes it (see TemporaryFiles).
+        TemporaryFiles.shared.track(staging)
+        defer {
+            try? FileManager.default.removeItem(atPath: staging)
+            TemporaryFiles.shared.untrack(staging)
+        }
 
         var run = Run(exporter: self, staging: staging, corpusFiles: corpus.files.count)
         try run.read(corpus, progress: progress)

@@ -92,6 +92,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
+        Interrupts.cleanUpOnInterrupt(kept: "no shard was published to \(out) (shards appear only when an export completes)")
         try reportingErrors {
             let encoding = try encodingOptions.load()
             var options = Exporter.Options()

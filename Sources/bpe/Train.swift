@@ -55,6 +55,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        Interrupts.cleanUpOnInterrupt(kept: "\(output) was not written (an existing one is unchanged)")
         try reportingErrors {
             let trainer: Trainer
             do {

@@ -12,6 +12,8 @@ public enum AtomicFile {
         let directory = dir.isEmpty ? "." : dir
         let name = (path as NSString).lastPathComponent
         let temp = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        TemporaryFiles.shared.track(temp)
+        defer { TemporaryFiles.shared.untrack(temp) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .cannotWrite(path, String(cString: strerror(errno))) }
         var ok = false
