@@ -112,6 +112,9 @@ extension Vocabulary {
     }
 }
 
+/// Files larger than this are not read as vocabularies (or counts files).
+let maxVocabularyFileSize = 1 << 30
+
 /// Reads a whole file, mapping every failure to ``VocabularyError/unreadable(path:reason:)``.
 func readFile(_ path: String) throws(VocabularyError) -> [UInt8] {
     var isDir: ObjCBool = false
@@ -119,6 +122,11 @@ func readFile(_ path: String) throws(VocabularyError) -> [UInt8] {
         throw .unreadable(path: path, reason: "no such file")
     }
     guard !isDir.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
+    // A vocabulary is megabytes (o200k_base: 3.6 MB). Refuse giant files before reading them.
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    if size > maxVocabularyFileSize {
+        throw .unreadable(path: path, reason: "\(size) bytes is too large for a vocabulary file (limit \(maxVocabularyFileSize >> 20) MiB; o200k_base is 3.6 MB)")
+    }
     do {
         return Array(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
     } catch {
