@@ -74,6 +74,15 @@ let package = Package(
         ),
         // Not a product: built by Benchmarks/encode_bench.py to time the encoder alone.
         .executableTarget(name: "bpe-bench", dependencies: ["BPE"], path: "Benchmarks/bpe-bench"),
+        // libFuzzer targets, one folder each under Sources/FuzzTargets/. A plain `swift build`
+        // makes regression runners (check the files given as arguments); scripts/fuzz.sh
+        // builds them with -sanitize=fuzzer -DFUZZING into .build-fuzz and fuzzes them.
+        .executableTarget(name: "FuzzEncode", dependencies: ["BPE", "BPERegex"],
+                          path: "Sources/FuzzTargets/FuzzEncode"),
+        .executableTarget(name: "FuzzParsers", dependencies: ["BPE", "TokenFeed"],
+                          path: "Sources/FuzzTargets/FuzzParsers"),
+        .executableTarget(name: "FuzzSplit", dependencies: ["BPE", "BPERegex"],
+                          path: "Sources/FuzzTargets/FuzzSplit"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
         .testTarget(name: "BPETests", dependencies: ["BPE"], resources: []),
         .testTarget(name: "bpeTests", dependencies: ["bpe"]),

@@ -1,0 +1,47 @@
+import BPE
+import Foundation
+import TokenFeed
+
+/// The file parsers on untrusted bytes: `.tiktoken` vocabularies, sidecar JSON, word-counts
+/// files and llm.c shards. Each may throw (that is the point) but must never trap, hang or
+/// exhaust memory; libFuzzer reports those. A vocabulary that parses must also survive
+/// being written back out and parsed again.
+enum ParsersCheck {
+    /// A private scratch folder per process; the file-based parsers read from it.
+    static let directory: String = {
+        let path = NSTemporaryDirectory() + "swift-bpe-fuzz-parsers-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+    static let vocabPath = directory + "/v.tiktoken"
+    static let countsPath = directory + "/words.counts"
+    static let shardPath = directory + "/shard.bin"
+    /// A word-counts file made with this pattern is accepted; the seeds use it.
+    static let countsPattern = SplitPattern.cl100kTiktoken
+
+    static func check(_ input: UnsafeBufferPointer<UInt8>) {
+        let bytes = Array(input)
+
+        if let vocabulary = try? Vocabulary(tiktoken: bytes, source: "fuzz input") {
+            do { _ = try Vocabulary(tiktoken: vocabulary.tiktokenData(), source: "rewritten") } catch {
+                preconditionFailure("a parsed vocabulary does not parse again after tiktokenData(): \(error)")
+            }
+        }
+
+        write(bytes, to: Sidecar.path(for: vocabPath))
+        _ = try? Sidecar.load(for: vocabPath)
+
+        write(bytes, to: countsPath)
+        var counter = ChunkCounter()
+        _ = try? counter.addCountsFile(countsPath, pattern: countsPattern)
+
+        write(bytes, to: shardPath)
+        _ = try? LLMCShard.read(path: shardPath)
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            fatalError("cannot write \(path)")
+        }
+    }
+}
