@@ -23,20 +23,24 @@ public enum SplitPattern {
         ("gpt2", gpt2Tiktoken), ("cl100k", cl100kTiktoken), ("o200k", o200kTiktoken),
     ]
 
+    /// Other names accepted for the presets: the encodings that use them.
+    static let presetAliases = ["r50k": "gpt2", "p50k": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
+                                "cl100k_base": "cl100k", "o200k_base": "o200k"]
+
+    /// The tiktoken-syntax source of the preset called `name` (or an alias), or `nil`.
+    static func presetSource(_ name: String) -> String? {
+        let key = presetAliases[name] ?? name
+        return presets.first { $0.name == key }?.tiktoken
+    }
+
     /// A preset's PCRE2 pattern by name (`gpt2`, `r50k`, `p50k`, `cl100k`, `o200k`), or `nil`.
     public static func preset(_ name: String) -> String? {
-        let aliases = ["r50k": "gpt2", "p50k": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
-                       "cl100k_base": "cl100k", "o200k_base": "o200k"]
-        let key = aliases[name] ?? name
-        return presets.first { $0.name == key }.map { pcre2(fromTiktoken: $0.tiktoken) }
+        presetSource(name).map(pcre2(fromTiktoken:))
     }
 
     /// A preset's tiktoken-syntax source by name (or alias), else `pattern` itself.
     public static func tiktokenSource(_ pattern: String) -> String {
-        let aliases = ["r50k": "gpt2", "p50k": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
-                       "cl100k_base": "cl100k", "o200k_base": "o200k"]
-        let key = aliases[pattern] ?? pattern
-        return presets.first { $0.name == key }?.tiktoken ?? pattern
+        presetSource(pattern) ?? pattern
     }
 
     /// The name of the preset whose PCRE2 form is `pattern`, if any (for display).
