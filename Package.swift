@@ -85,7 +85,8 @@ let package = Package(
                           path: "Sources/FuzzTargets/FuzzSplit"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
         .testTarget(name: "BPETests", dependencies: ["BPE"], resources: []),
-        .testTarget(name: "bpeTests", dependencies: ["bpe"]),
+        // tinygpt: the kill tests run it too.
+        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt"]),
         .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE"]),
         .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed"]),
     ]

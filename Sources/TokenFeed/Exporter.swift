@@ -215,8 +215,15 @@ public struct Exporter: Sendable {
 
     /// Moves the shards into `directory`, removes older shards of the same name that this run
     /// did not write, copies the vocabulary and writes `meta.json` (last).
+    ///
+    /// `meta.json` marks a complete export. An older one is removed before the first shard
+    /// moves in, so a run killed while publishing (each shard is moved by one atomic rename,
+    /// so no shard is ever torn) leaves a folder without `meta.json`, never a `meta.json`
+    /// that describes a mix of old and new shards.
     private func publish(_ run: Run, corpus: Corpus, staging: String, to directory: String) throws(ShardError) -> ShardMeta {
         let splits = ["train": run.train.totals, "val": run.val.totals]
+        let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
+        if unlink(metaPath) == 0 { PosixFile.syncDirectory(of: metaPath) }
         for file in splits.values.flatMap(\.files) {
             try PosixFile.publish((staging as NSString).appendingPathComponent(file),
                                   as: (directory as NSString).appendingPathComponent(file))
@@ -245,7 +252,6 @@ public struct Exporter: Sendable {
         case .file(let path, let pattern):
             try copyVocabulary(path, pattern: pattern, into: directory, meta: &meta)
         }
-        let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
         do {
             try AtomicFile.write(meta.encoded(), to: metaPath)
         } catch {

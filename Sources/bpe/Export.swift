@@ -28,7 +28,8 @@ struct Export: ParsableCommand {
             document counts per split, sources, format, dtype) and, for --vocab FILE, copies of \
             FILE and FILE.json so the shards can be decoded later. Shards are written to a \
             hidden folder in DIR and moved into place at the end: a failed export leaves DIR \
-            as it was.
+            as it was. meta.json is written last and marks a complete export: a run killed \
+            while moving shards into place leaves DIR without meta.json.
 
             Examples:
               bpe export --encoding gpt2 shakespeare.txt --doc-separator '\\n\\n' --out data/

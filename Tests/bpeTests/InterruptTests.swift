@@ -13,9 +13,9 @@ import Testing
     }
 
     /// Runs `bpe` with `args` and sends `signal` after `delay` seconds.
-    static func runAndSignal(_ args: [String], signal: Int32, after delay: Double) throws -> (status: Int32, reason: Process.TerminationReason, stderr: String) {
+    static func runAndSignal(_ args: [String], signal: Int32, after delay: Double, executable: URL? = nil) throws -> (status: Int32, reason: Process.TerminationReason, stderr: String) {
         let p = Process()
-        p.executableURL = try CLI.binary()
+        p.executableURL = try executable ?? CLI.binary()
         p.arguments = args
         let err = Pipe()
         p.standardError = err
@@ -73,6 +73,79 @@ import Testing
                 _ = try Self.runAndSignal(["train", corpus, "--vocab-size", "300", "-o", out, "-q"], signal: SIGKILL, after: delay)
                 let now = try Array(Data(contentsOf: URL(fileURLWithPath: out)))
                 #expect(now == old || now == new, "torn output after a kill at \(delay) s (\(now.count) bytes)")
+            }
+        }
+    }
+
+    /// The visible files of `dir` (hidden staging folders and temporary files excluded).
+    static func snapshot(_ dir: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !name.hasPrefix(".") {
+            files[name] = try Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent(name))
+        }
+        return files
+    }
+
+    /// Whether `data` is a whole llm.c shard: its header's token count matches its size.
+    static func isWholeShard(_ data: Data) -> Bool {
+        guard data.count >= 1024 else { return false }
+        let header = data.prefix(12).withUnsafeBytes { raw in (0..<3).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self) } }
+        let width = header[0] == 20240520 ? 2 : header[0] == 20240801 ? 4 : 0
+        return width > 0 && data.count == 1024 + width * Int(header[2])
+    }
+
+    @Test("SIGKILL during export over an older export: no torn shard, and meta.json only with a complete set")
+    func killDuringExport() async throws {
+        try await withTemporaryDirectory { dir in
+            let oldCorpus = try dir.write("old.txt", String(repeating: "an older corpus, exported first\n", count: 3000))
+            let corpus = try Self.bigCorpus(in: dir)
+            let out = dir.url.appendingPathComponent("shards").path
+            let reference = dir.url.appendingPathComponent("reference").path
+            // Small shards: many files to write and move, so kills land in the middle of both.
+            let args = ["--encoding", "gpt2", "--doc-separator", "\\n", "--shard-tokens", "20000", "-q"]
+            #expect(try await CLI.run(["export", oldCorpus, "--out", out] + args).succeeded)
+            let old = try Self.snapshot(out)
+            #expect(try await CLI.run(["export", corpus, "--out", reference] + args).succeeded)
+            var new = try Self.snapshot(reference)
+            new["meta.json"] = nil   // it names its sources and so differs; compared by presence
+            #expect(new.count > 10)
+            for delay in [0.1, 0.3, 0.6, 0.9, 1.3, 2.0, 3.0] {
+                try? FileManager.default.removeItem(atPath: out)
+                #expect(try await CLI.run(["export", oldCorpus, "--out", out] + args).succeeded)
+                _ = try Self.runAndSignal(["export", corpus, "--out", out] + args, signal: SIGKILL, after: delay)
+                var now = try Self.snapshot(out)
+                for (name, data) in now where name.hasSuffix(".bin") {
+                    #expect(Self.isWholeShard(data), "torn shard \(name) after a kill at \(delay) s")
+                }
+                if now["meta.json"] == old["meta.json"] {
+                    #expect(now == old, "old meta.json beside new shards after a kill at \(delay) s")
+                } else if now["meta.json"] != nil {
+                    now["meta.json"] = nil
+                    #expect(now == new, "new meta.json beside an incomplete set after a kill at \(delay) s")
+                }
+            }
+        }
+    }
+
+    @Test("SIGKILL during tinygpt training: the checkpoint is always a readable one")
+    func killDuringCheckpoint() async throws {
+        try await withTemporaryDirectory { dir in
+            let tinygpt = try CLI.binary().deletingLastPathComponent().appendingPathComponent("tinygpt")
+            let corpus = try dir.write("c.txt", String(repeating: "to be or not to be, that is the question\n", count: 400))
+            let data = dir.url.appendingPathComponent("data").path
+            #expect(try await CLI.run(["export", "--encoding", "gpt2", corpus, "--doc-separator", "\\n", "--out", data, "-q"]).succeeded)
+            let ckpt = dir.url.appendingPathComponent("m.ckpt").path
+            // A checkpoint every step, so kills often land during a write.
+            let train = ["train", "--data", data, "--out", ckpt, "--layers", "1", "--heads", "2", "--channels", "32",
+                         "--context", "16", "--batch", "2", "--steps", "400", "--eval-every", "1", "--eval-batches", "1"]
+            let first = try await CLI.run(train.map { $0 == "400" ? "2" : $0 }, executable: tinygpt)
+            #expect(first.succeeded, "\(first.stderr)")
+            for delay in [0.2, 0.5, 0.8, 1.2, 1.7, 2.5] {
+                _ = try Self.runAndSignal(train, signal: SIGKILL, after: delay, executable: tinygpt)
+                let left = try FileManager.default.contentsOfDirectory(atPath: dir.url.path)
+                #expect(left.contains("m.ckpt"))
+                let sample = try await CLI.run(["sample", "--checkpoint", ckpt, "--tokens", "1"], executable: tinygpt)
+                #expect(sample.succeeded, "unreadable checkpoint after a kill at \(delay) s: \(sample.stderr)")
             }
         }
     }
