@@ -5,6 +5,7 @@
 //   BPERegex  the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
 //   BPE       vocabularies, byte-pair merging, tiktoken-exact Encoding; no C types in its API.
 //   bpe       the command-line tool.
+//   SafeFiles atomic file writes (temp file, fsync, rename), shared by every writer.
 import PackageDescription
 
 let package = Package(
@@ -45,11 +46,14 @@ let package = Package(
                 .copy("o200k_base.tiktoken"),
             ]
         ),
+        // No dependencies: BPE, TokenFeed and TinyGPT all write through it.
+        .target(name: "SafeFiles"),
         .target(
             name: "BPE",
             dependencies: [
                 "BPERegex",
                 "BPEVocab",
+                "SafeFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -58,13 +62,14 @@ let package = Package(
             dependencies: [
                 "BPE",
                 "TokenFeed",
+                "SafeFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Shard formats (llm.c, nanoGPT): written by `bpe export`, read by `tinygpt`.
-        .target(name: "TokenFeed", dependencies: ["BPE", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TokenFeed", dependencies: ["BPE", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
         // The demo model: plain Swift math, no tokenizer, no C.
-        .target(name: "TinyGPT", dependencies: []),
+        .target(name: "TinyGPT", dependencies: ["SafeFiles"]),
         .executableTarget(
             name: "tinygpt",
             dependencies: [
@@ -84,10 +89,10 @@ let package = Package(
         .executableTarget(name: "FuzzSplit", dependencies: ["BPE", "BPERegex"],
                           path: "Sources/FuzzTargets/FuzzSplit"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
-        .testTarget(name: "BPETests", dependencies: ["BPE"], resources: []),
+        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles"], resources: []),
         // tinygpt: the kill tests run it too.
         .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt"]),
         .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE"]),
-        .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed"]),
+        .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed", "SafeFiles"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// AdamW's state, saved so a resumed run updates exactly as an uninterrupted one.
 public struct OptimizerState: Sendable, Equatable {

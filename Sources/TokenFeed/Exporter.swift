@@ -2,6 +2,7 @@ import BPE
 import Crypto
 import Dispatch
 import Foundation
+import SafeFiles
 
 /// Tokenizes a corpus into training shards for llm.c or nanoGPT: the library behind
 /// `bpe export`.
@@ -223,10 +224,14 @@ public struct Exporter: Sendable {
     private func publish(_ run: Run, corpus: Corpus, staging: String, to directory: String) throws(ShardError) -> ShardMeta {
         let splits = ["train": run.train.totals, "val": run.val.totals]
         let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
-        if unlink(metaPath) == 0 { PosixFile.syncDirectory(of: metaPath) }
+        if unlink(metaPath) == 0 { AtomicFile.syncDirectory(of: metaPath) }
         for file in splits.values.flatMap(\.files) {
-            try PosixFile.publish((staging as NSString).appendingPathComponent(file),
-                                  as: (directory as NSString).appendingPathComponent(file))
+            let target = (directory as NSString).appendingPathComponent(file)
+            do {
+                try AtomicFile.replace((staging as NSString).appendingPathComponent(file), over: target)
+            } catch {
+                throw .cannotWrite(path: target, reason: error.reason)
+            }
         }
         if options.format == .llmc {
             let ours = Set(splits.values.flatMap(\.files))

@@ -103,23 +103,4 @@ final class PosixFile {
         if fd >= 0 { Foundation.close(fd) }
         fd = -1
     }
-
-    /// Renames `from` over `to` and makes the rename durable by syncing the directory.
-    static func publish(_ from: String, as to: String) throws(ShardError) {
-        guard rename(from, to) == 0 else { throw .cannotWrite(path: to, reason: lastError) }
-        syncDirectory(of: to)
-    }
-
-    static func syncDirectory(of path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_CLOEXEC)
-        if dfd >= 0 { _ = fsync(dfd); Foundation.close(dfd) }
-    }
-
-    /// A fresh name for a temporary file next to `path` (hidden, so globs skip it).
-    static func temporaryName(for path: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        return "\(dir.isEmpty ? "." : dir)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    }
 }

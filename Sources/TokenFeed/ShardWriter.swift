@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// Streams tokens into one shard file, published atomically.
 ///
@@ -45,7 +46,7 @@ public final class ShardWriter {
         self.layout = layout
         self.dtype = dtype
         capacity = layout == .llmc ? Int(Int32.max) : Int.max
-        temporaryPath = PosixFile.temporaryName(for: path)
+        temporaryPath = AtomicFile.temporaryName(for: path)
         do {
             file = try PosixFile.create(temporaryPath)
         } catch {
@@ -107,7 +108,7 @@ public final class ShardWriter {
                 try file.write(LLMCShard.header(dtype: dtype, tokenCount: tokenCount), at: 0)
             }
             try file.syncAndClose()
-            try PosixFile.publish(temporaryPath, as: path)
+            try Self.replace(temporaryPath, over: path)
             done = true
         } catch {
             discard()
@@ -125,8 +126,17 @@ public final class ShardWriter {
 
     private func flush() throws(ShardError) {
         guard buffered > 0 else { return }
+        CrashPoint.reach(.write)
         try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]))
         buffered = 0
+    }
+
+    private static func replace(_ temp: String, over path: String) throws(ShardError) {
+        do {
+            try AtomicFile.replace(temp, over: path)
+        } catch {
+            throw .cannotWrite(path: path, reason: error.reason)
+        }
     }
 
     /// The system's reason inside a file error, so messages name `path`, not the temporary.

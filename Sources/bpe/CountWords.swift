@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPE
+import SafeFiles
 
 struct CountWords: ParsableCommand {
     static let configuration = CommandConfiguration(

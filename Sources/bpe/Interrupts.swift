@@ -1,6 +1,7 @@
 import BPE
 import Dispatch
 import Foundation
+import SafeFiles
 
 /// Ctrl-C (SIGINT) and SIGTERM during `train` or `export`: remove this run's temporary files,
 /// say what was kept, and exit 130. Outputs are only ever renamed into place whole, so an

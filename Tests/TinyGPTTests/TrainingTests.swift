@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TinyGPT
+import SafeFiles
 
 @Suite("Training, checkpoints and resume")
 struct TrainingTests {
@@ -173,6 +174,6 @@ struct TrainingTests {
         try AtomicFile.write([4, 5], to: path)
         #expect(FileManager.default.contents(atPath: path) == Data([4, 5]))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f.bin"])
-        #expect(throws: AtomicFileError.self) { try AtomicFile.write([1], to: dir + "/missing/f.bin") }
+        #expect(throws: AtomicFile.Error.self) { try AtomicFile.write([1], to: dir + "/missing/f.bin") }
     }
 }

@@ -74,6 +74,16 @@ import Testing
                 let now = try Array(Data(contentsOf: URL(fileURLWithPath: out)))
                 #expect(now == old || now == new, "torn output after a kill at \(delay) s (\(now.count) bytes)")
             }
+            // And at the exact points a timed kill rarely hits (SafeFiles' CrashPoint): halfway
+            // through writing the sidecar (1) and the vocabulary (2), and just before each rename.
+            for point in ["write:1", "write:2", "rename:1", "rename:2"] {
+                try Data(old).write(to: URL(fileURLWithPath: out))
+                let r = try await CLI.run(["train", corpus, "--vocab-size", "300", "-o", out, "-q"],
+                                          environment: ["SWIFT_BPE_CRASH_AT": point])
+                #expect(r.signalled && r.status == SIGKILL, "not killed at \(point): \(r)")
+                let now = try Array(Data(contentsOf: URL(fileURLWithPath: out)))
+                #expect(now == old, "the old vocabulary changed after a kill at \(point)")
+            }
         }
     }
 
@@ -109,19 +119,30 @@ import Testing
             var new = try Self.snapshot(reference)
             new["meta.json"] = nil   // it names its sources and so differs; compared by presence
             #expect(new.count > 10)
-            for delay in [0.1, 0.3, 0.6, 0.9, 1.3, 2.0, 3.0] {
+            // Renames: each shard into the staging folder, each shard out of it, then meta.json.
+            let shards = new.count
+            let kills: [(String, String)] = [0.3, 1.0, 2.0].map { ("after \($0) s", "\($0)") }
+                + [1, 10, shards].map { ("in the middle of shard write \($0)", "write:\($0)") }
+                + [1, shards, shards + 1, shards + shards / 2, 2 * shards, 2 * shards + 1]
+                    .map { ("before rename \($0)", "rename:\($0)") }
+            for (moment, kill) in kills {
                 try? FileManager.default.removeItem(atPath: out)
                 #expect(try await CLI.run(["export", oldCorpus, "--out", out] + args).succeeded)
-                _ = try Self.runAndSignal(["export", corpus, "--out", out] + args, signal: SIGKILL, after: delay)
+                if let delay = Double(kill) {
+                    _ = try Self.runAndSignal(["export", corpus, "--out", out] + args, signal: SIGKILL, after: delay)
+                } else {
+                    let r = try await CLI.run(["export", corpus, "--out", out] + args, environment: ["SWIFT_BPE_CRASH_AT": kill])
+                    #expect(r.signalled && r.status == SIGKILL, "not killed \(moment): \(r)")
+                }
                 var now = try Self.snapshot(out)
                 for (name, data) in now where name.hasSuffix(".bin") {
-                    #expect(Self.isWholeShard(data), "torn shard \(name) after a kill at \(delay) s")
+                    #expect(Self.isWholeShard(data), "torn shard \(name) after a kill \(moment)")
                 }
                 if now["meta.json"] == old["meta.json"] {
-                    #expect(now == old, "old meta.json beside new shards after a kill at \(delay) s")
+                    #expect(now == old, "old meta.json beside new shards after a kill \(moment)")
                 } else if now["meta.json"] != nil {
                     now["meta.json"] = nil
-                    #expect(now == new, "new meta.json beside an incomplete set after a kill at \(delay) s")
+                    #expect(now == new, "new meta.json beside an incomplete set after a kill \(moment)")
                 }
             }
         }
@@ -140,12 +161,22 @@ import Testing
                          "--context", "16", "--batch", "2", "--steps", "400", "--eval-every", "1", "--eval-batches", "1"]
             let first = try await CLI.run(train.map { $0 == "400" ? "2" : $0 }, executable: tinygpt)
             #expect(first.succeeded, "\(first.stderr)")
-            for delay in [0.2, 0.5, 0.8, 1.2, 1.7, 2.5] {
-                _ = try Self.runAndSignal(train, signal: SIGKILL, after: delay, executable: tinygpt)
-                let left = try FileManager.default.contentsOfDirectory(atPath: dir.url.path)
-                #expect(left.contains("m.ckpt"))
+            let old = try Data(contentsOf: URL(fileURLWithPath: ckpt))
+            let kills = [0.2, 0.8, 1.7].map { ("after \($0) s", "\($0)") }
+                + [1, 3].flatMap { [("halfway through checkpoint \($0)", "write:\($0)"), ("before rename \($0)", "rename:\($0)")] }
+            for (moment, kill) in kills {
+                try old.write(to: URL(fileURLWithPath: ckpt))
+                if let delay = Double(kill) {
+                    _ = try Self.runAndSignal(train, signal: SIGKILL, after: delay, executable: tinygpt)
+                } else {
+                    let r = try await CLI.run(train, environment: ["SWIFT_BPE_CRASH_AT": kill], executable: tinygpt)
+                    #expect(r.signalled && r.status == SIGKILL, "not killed \(moment): \(r)")
+                    if kill.hasSuffix(":1") {
+                        #expect(try Data(contentsOf: URL(fileURLWithPath: ckpt)) == old, "first checkpoint write changed the old file")
+                    }
+                }
                 let sample = try await CLI.run(["sample", "--checkpoint", ckpt, "--tokens", "1"], executable: tinygpt)
-                #expect(sample.succeeded, "unreadable checkpoint after a kill at \(delay) s: \(sample.stderr)")
+                #expect(sample.succeeded, "unreadable checkpoint after a kill \(moment): \(sample.stderr)")
             }
         }
     }

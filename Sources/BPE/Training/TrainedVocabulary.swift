@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// The result of training: the tokens by rank, the merges that made them, special tokens,
 /// and everything needed to use the vocabulary exactly as it was trained.
