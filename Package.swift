@@ -82,11 +82,12 @@ let package = Package(
         // libFuzzer targets, one folder each under Sources/FuzzTargets/. A plain `swift build`
         // makes regression runners (check the files given as arguments); scripts/fuzz.sh
         // builds them with -sanitize=fuzzer -DFUZZING into .build-fuzz and fuzzes them.
-        .executableTarget(name: "FuzzEncode", dependencies: ["BPE", "BPERegex"],
+        .target(name: "FuzzSupport", path: "Sources/FuzzTargets/FuzzSupport"),
+        .executableTarget(name: "FuzzEncode", dependencies: ["BPE", "BPERegex", "FuzzSupport"],
                           path: "Sources/FuzzTargets/FuzzEncode"),
-        .executableTarget(name: "FuzzParsers", dependencies: ["BPE", "TokenFeed"],
+        .executableTarget(name: "FuzzParsers", dependencies: ["BPE", "TokenFeed", "FuzzSupport"],
                           path: "Sources/FuzzTargets/FuzzParsers"),
-        .executableTarget(name: "FuzzSplit", dependencies: ["BPE", "BPERegex"],
+        .executableTarget(name: "FuzzSplit", dependencies: ["BPE", "BPERegex", "FuzzSupport"],
                           path: "Sources/FuzzTargets/FuzzSplit"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
         .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles"], resources: []),

@@ -1,11 +1,6 @@
-import Foundation
+import FuzzSupport
 
-// Built two ways (see scripts/fuzz.sh):
-// - with `-DFUZZING -sanitize=fuzzer` (and lld: gold fails on libFuzzer's archive): a libFuzzer
-//   binary taking libFuzzer's arguments (`FuzzSplit CORPUS_DIR -max_total_time=60`, or crash
-//   files to replay);
-// - plainly, by `swift build`: a regression runner that checks the files (or every file in
-//   the folders) named on the command line, so a crash input replays without the fuzzer.
+// The entry points (see FuzzSupport.swift for the two ways this target is built).
 #if FUZZING
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -13,60 +8,18 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     return 0
 }
 
-/// libFuzzer's documented C entry point (FuzzerInterface.h), declared here because Swift
-/// cannot import it without a C module. Its arguments are pointers and ints, which the Swift
-/// and C calling conventions pass alike.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 /// SwiftPM links an executable with `main` aliased to `<module>_main` (so tests can link
 /// executables), which shadows libFuzzer's own `main`; without this the link fails. Should
 /// SwiftPM stop doing that, libFuzzer's `main` runs `LLVMFuzzerTestOneInput` all the same.
 @_cdecl("FuzzSplit_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzTestOneInput)
+    FuzzSupport.runDriver(argc, argv, fuzzTestOneInput)
 }
 #else
 @main
 enum FuzzSplit {
     static func main() {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard !arguments.isEmpty else {
-            print("usage: FuzzSplit FILE|DIR...   (replays inputs through the fuzz check; traps on a failure)")
-            exit(2)
-        }
-        var checked = 0
-        for path in arguments {
-            for file in inputFiles(path) {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    print("FuzzSplit: cannot read \(file)")
-                    exit(1)
-                }
-                print("FuzzSplit: \(file)")
-                Array(data).withUnsafeBufferPointer { SplitCheck.check($0) }
-                checked += 1
-            }
-        }
-        print("FuzzSplit: \(checked) inputs ok")
-    }
-
-    /// `path` itself, or the regular files directly inside it (sorted, dotfiles skipped).
-    static func inputFiles(_ path: String) -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return [path]
-        }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { path + "/" + $0 }.filter {
-            var dir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
-        }
+        FuzzSupport.replay(target: "FuzzSplit", check: SplitCheck.check)
     }
 }
 #endif
