@@ -65,8 +65,9 @@ struct Encode: ParsableCommand {
                         if !first { out.write(json ? "," : " ") }
                         first = false
                         out.writeDecimal(id)
+                        // Inside the loop: one block can be a whole long line, millions of ids.
+                        if out.pendingCount >= 1 << 16 { out.flush() }
                     }
-                    if out.pendingCount >= 1 << 16 { out.flush() }
                 }
             } catch {
                 throw describe(error, input: file ?? "<stdin>")

@@ -56,6 +56,25 @@ import Testing
         }
     }
 
+    /// The streaming readers scan only the bytes added since the last look (so a line with no
+    /// cut is scanned once): starting after any prefix that has no cut must find the same cut.
+    @Test func resumedScanFindsTheSameCut() {
+        var rng = SplitMix(seed: 5)
+        let alphabet: [[UInt8]] = ["a", "Z", "7", "\n", " ", "\r", "é", "!"].map { Array($0.utf8) }
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...24, using: &rng) { bytes += alphabet.randomElement(using: &rng)! }
+            bytes.withUnsafeBufferPointer { all in
+                let expected = SafeCut.last(in: all)
+                for k in 0...bytes.count {
+                    // Only prefixes the reader could have scanned without finding a cut.
+                    guard SafeCut.last(in: UnsafeBufferPointer(rebasing: all[..<k])) == nil else { break }
+                    #expect(SafeCut.last(in: all, after: k) == expected, "\(bytes) after \(k)")
+                }
+            }
+        }
+    }
+
     @Test func customPatternsDoNotStream() throws {
         let v = try byteVocabulary(["ab"])
         let enc = try Encoding(name: "x", vocabulary: v, pattern: #"[^\n]+\n?"#, specialTokens: [:])

@@ -182,6 +182,26 @@ import SafeFiles
         }
     }
 
+    /// Blocks far smaller than a document, and separators straddling block edges: the reader
+    /// resumes its scan where it stopped, and must still find every separator and safe cut.
+    @Test func tinyBlocksGiveTheSameCountsAsWholeDocuments() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = String(repeating: "alpha beta<|endoftext|>Gamma  \n\ndelta!\nEpsilon 42<|endoftext|>zeta\r\nEta\n", count: 50)
+        try text.write(toFile: "\(dir)/c.txt", atomically: true, encoding: .utf8)
+        let t = try Trainer(options: .init(vocabSize: 300, pattern: "cl100k"))
+        for separator in [nil, Array("<|endoftext|>".utf8)] {
+            let whole = try t.countChunks(in: Corpus(inputs: ["\(dir)/c.txt"], separator: separator))
+            for blockSize in [1, 5, 7, 13, 64] {
+                var small = try Corpus(inputs: ["\(dir)/c.txt"], separator: separator)
+                small.blockSize = blockSize
+                let cut = try t.countChunks(in: small)
+                #expect(whole.sorted().map(\.chunk) == cut.sorted().map(\.chunk), "block \(blockSize)")
+                #expect(whole.sorted().map(\.count) == cut.sorted().map(\.count), "block \(blockSize)")
+            }
+        }
+    }
+
     @Test func documentSeparatorSplitsDocuments() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -205,8 +205,9 @@ enum CLI {
             process.standardOutput = outH
             process.standardError = errH
             try await launchAndWait(box, timeout: timeout)
-            stdoutBox.set(Array(try Data(contentsOf: outURL)))
-            stderrBox.set(Array(try Data(contentsOf: errURL)))
+            // FileHandle, not Data(contentsOf:), which leaks on empty files under ASan.
+            stdoutBox.set(Array(try FileHandle(forReadingFrom: outURL).readToEnd() ?? Data()))
+            stderrBox.set(Array(try FileHandle(forReadingFrom: errURL).readToEnd() ?? Data()))
 
         case .pipes:
             let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()

@@ -52,12 +52,17 @@ extension Encoding {
             offset += count
             try body(sink.tokens)
         }
+        var scanned = 0   // pending[..<scanned] holds no safe cut
         while true {
             let chunk = try read(blockSize)
             if chunk.isEmpty { break }
             pending += chunk
             guard canStream, pending.count >= blockSize else { continue }
-            if let cut = pending.withUnsafeBufferPointer({ SafeCut.last(in: $0) }) { try encodePart(cut) }
+            if let cut = pending.withUnsafeBufferPointer({ SafeCut.last(in: $0, after: scanned) }) {
+                try encodePart(cut)
+            }
+            // What is left after the last cut has none either.
+            scanned = pending.count
         }
         if !pending.isEmpty { try encodePart(pending.count) }
     }

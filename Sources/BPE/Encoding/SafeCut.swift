@@ -12,11 +12,15 @@
 /// The tests check this on adversarial text for all three patterns. Other patterns get no
 /// guarantee, so callers only cut for the presets.
 enum SafeCut {
-    /// The last safe cut in `bytes` (an index in `2..<count`), or `nil`.
-    /// - Complexity: O(n) from the end.
-    static func last(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The last safe cut in `bytes` (an index in `2..<count`), or `nil`. Only cuts after
+    /// `start` are looked for: a caller that appends to a buffer with no cut passes the old
+    /// length, so a long line without one is scanned once, not once per block.
+    /// - Complexity: O(count − start) from the end.
+    static func last(in bytes: UnsafeBufferPointer<UInt8>, after start: Int = 0) -> Int? {
         var i = bytes.count - 2
-        while i >= 1 {
+        // A cut at i + 1 reads bytes i − 1 ... i + 1.
+        let lowest = max(1, start - 2)
+        while i >= lowest {
             if bytes[i] == 0x0A && isLetter(bytes[i + 1]) && (isLetter(bytes[i - 1]) || isDigit(bytes[i - 1])) {
                 return i + 1
             }

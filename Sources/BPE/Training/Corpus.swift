@@ -107,6 +107,7 @@ public struct Corpus: Sendable {
             defer { if file != "-" { try? handle.close() } }
             var pending: [UInt8] = []
             var pendingOffset = 0
+            var scanned = 0   // pending[..<scanned] holds no place to cut
             while true {
                 let data: Data
                 do { data = try handle.read(upToCount: blockSize) ?? Data() } catch {
@@ -115,7 +116,7 @@ public struct Corpus: Sendable {
                 let atEnd = data.isEmpty
                 pending.append(contentsOf: data)
                 if atEnd || pending.count >= blockSize {
-                    let cut = atEnd ? pending.count : lastSafeCut(pending)
+                    let cut = atEnd ? pending.count : lastSafeCut(pending, after: scanned)
                     if cut > 0 {
                         var block = Block(bytes: Array(pending[0..<cut]), documents: [], file: file, fileOffset: pendingOffset)
                         block.documents = split(block.bytes, final: atEnd)
@@ -123,6 +124,8 @@ public struct Corpus: Sendable {
                         pending.removeFirst(cut)
                         pendingOffset += cut
                     }
+                    // What is left after the last cut has none either.
+                    scanned = pending.count
                 }
                 if atEnd { break }
             }
@@ -150,16 +153,20 @@ public struct Corpus: Sendable {
     }
 
     /// Where to end a block: just after the last separator, else at the last safe cut inside
-    /// a document, else nowhere (0: keep reading).
-    func lastSafeCut(_ bytes: [UInt8]) -> Int {
+    /// a document, else nowhere (0: keep reading). Only cuts after `start` are looked for
+    /// (the caller has scanned `bytes[..<start]`), so a long document without either is read
+    /// in linear time.
+    func lastSafeCut(_ bytes: [UInt8], after start: Int = 0) -> Int {
         if let sep = separator, sep.count <= bytes.count {
             var i = bytes.count - sep.count
-            while i >= 0 {
+            // A separator ending after `start` may begin up to sep.count − 1 bytes before it.
+            let lowest = max(0, start - sep.count + 1)
+            while i >= lowest {
                 if bytes[i] == sep[0] && bytes[i..<(i + sep.count)].elementsEqual(sep) { return i + sep.count }
                 i -= 1
             }
         }
-        return bytes.withUnsafeBufferPointer { SafeCut.last(in: $0) } ?? 0
+        return bytes.withUnsafeBufferPointer { SafeCut.last(in: $0, after: start) } ?? 0
     }
 
 }

@@ -128,6 +128,13 @@ func readFile(_ path: String) throws(VocabularyError) -> [UInt8] {
         throw .unreadable(path: path, reason: "\(size) bytes is too large for a vocabulary file (limit \(maxVocabularyFileSize >> 20) MiB; o200k_base is 3.6 MB)")
     }
     do {
+        if size == 0 {
+            // Empty, or a pipe or /proc file that reports no size. Not through
+            // Data(contentsOf:), which leaks a 4 KiB buffer on an empty file (LeakSanitizer).
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            return Array(try handle.readToEnd() ?? Data())
+        }
         return Array(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
     } catch {
         throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
