@@ -57,12 +57,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What both command-line tools share: one-line `error:` reporting.
+        .target(name: "CLISupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "bpe",
             dependencies: [
                 "BPE",
                 "TokenFeed",
                 "SafeFiles",
+                "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "tinygpt",
             dependencies: [
-                "TinyGPT", "TokenFeed", "BPE",
+                "TinyGPT", "TokenFeed", "BPE", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,26 +1,8 @@
 import ArgumentParser
 import BPE
 import BPERegex
+import CLISupport
 import Foundation
-
-/// An error the CLI reports as one `error:` line and exit status 1, with no stack trace.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-/// Runs a command body, turning any error into `error: …` on stderr and a non-zero exit.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as ExitCode {
-        throw e
-    } catch {
-        let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        throw ExitCode.failure
-    }
-}
 
 /// Reads a whole file, or standard input for `nil` or `-`.
 func readInput(_ path: String?) throws -> [UInt8] {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import BPE
 
 /// Options shared by `train` and `count-words`: what to read and how to split it.

@@ -1,29 +1,6 @@
 import ArgumentParser
 import Foundation
-
-/// An error the CLI reports as one `error:` line and exit status 1, with no stack trace.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-/// Runs a command body, turning any error into `error: …` on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as ExitCode {
-        throw e
-    } catch {
-        let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
-        printError("error: \(message)")
-        throw ExitCode.failure
-    }
-}
-
-/// One line on standard error.
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}
+import CLISupport
 
 /// Unbuffered standard output for streamed text: every piece is written at once.
 func writeOut(_ text: String) {

@@ -1,4 +1,5 @@
 import BPE
+import CLISupport
 import Foundation
 import TinyGPT
 import TokenFeed
