@@ -47,9 +47,7 @@ struct Encode: ParsableCommand {
             try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
             var out = Output()
             if jsonl {
-                // Nothing is written unless every line encodes: no partial output on error.
-                out.write(try encodeLines(try readInput(file), enc))
-                out.flush()
+                try encodeJSONLines(enc)
                 return
             }
             // Streamed: memory stays bounded however large the input. Output for a block is
@@ -78,15 +76,40 @@ struct Encode: ParsableCommand {
         }
     }
 
-    /// One line of ids per JSON string line, as bytes ready to print.
-    private func encodeLines(_ input: [UInt8], _ enc: Encoding) throws -> [UInt8] {
-        var result: [UInt8] = []
+    /// `--jsonl`, streamed: blocks of whole lines are encoded and printed in turn, so memory
+    /// is bounded by the block size (and the longest line), not the input. Like plain
+    /// `encode`, an error in a later block comes after earlier blocks' output; an input under
+    /// one block (4 MiB) prints nothing on error.
+    private func encodeJSONLines(_ enc: Encoding) throws {
+        let read = try openInput(file)
+        var pending: [UInt8] = []
         var lineNumber = 0
+        var out = Output()
+        while true {
+            let chunk = try read(4 << 20)
+            pending += chunk
+            // Whole lines only, until the input ends. What was left holds no newline, so only
+            // the new chunk is searched (a long line is not rescanned block after block).
+            let end = chunk.isEmpty ? pending.count
+                : chunk.lastIndex(of: UInt8(ascii: "\n")).map { pending.count - chunk.count + $0 + 1 } ?? 0
+            if end > 0 {
+                out.write(try encodeLines(pending[..<end], enc, lineNumber: &lineNumber))
+                out.flush()
+                pending.removeFirst(end)
+            }
+            if chunk.isEmpty { break }
+        }
+    }
+
+    /// One line of ids per JSON string line, as bytes ready to print. `lineNumber` is the
+    /// number of lines before `input` and is advanced past it.
+    private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, lineNumber: inout Int) throws -> [UInt8] {
+        var result: [UInt8] = []
         let name = file ?? "<stdin>"
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
             // The newline that ends the last line does not start another one.
             if line.isEmpty && line.endIndex == input.endIndex { break }
+            lineNumber += 1
             guard let text = JSONText.decodeString(line) else {
                 throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
             }

@@ -165,6 +165,33 @@ struct EncodeCommandTests {
         }
     }
 
+    @Test("--jsonl streams: lines across 4 MiB blocks keep their ids and their line numbers")
+    func jsonlAcrossBlocks() async throws {
+        // ~6 MB of lines of growing length, so block edges fall inside lines.
+        var lines: [String] = []
+        var bytes = 0
+        while bytes < 6_000_000 {
+            let line = "\"line \(lines.count) " + String(repeating: "x", count: lines.count % 97) + "\""
+            lines.append(line)
+            bytes += line.utf8.count + 1
+        }
+        let r = try await CLI.run(["encode", "-e", "cl100k_base", "--jsonl"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(r.succeeded, "\(r.stderr)")
+        let out = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(out.count == lines.count)
+        // Spot-check lines, including the last, against plain encode.
+        for i in [0, lines.count / 2, lines.count - 1] {
+            let text = String(lines[i].dropFirst().dropLast())
+            let one = try await CLI.run(["encode", "-e", "cl100k_base"], stdin: text)
+            #expect(one.stdout.trimmingCharacters(in: .newlines) == String(out[i]), "line \(i + 1)")
+        }
+        // A bad line after the first block is reported with its number in the whole input.
+        var bad = lines
+        bad[bad.count - 3] = "not json"
+        let e = try await CLI.run(["encode", "-e", "cl100k_base", "--jsonl"], stdin: bad.joined(separator: "\n") + "\n")
+        #expect(e.exited(1) && e.stderr.contains("line \(bad.count - 2):"), "\(e.stderr)")
+    }
+
     @Test("--jsonl with a real encoding")
     func jsonlCl100k() async throws {
         let r = try await CLI.run(["encode", "-e", "cl100k_base", "--jsonl"], stdin: "\"hello world\"\n\"hello world\"\n")
