@@ -5,9 +5,9 @@ import BPE
 ///
 /// Documents are the file split at every separator, scanning forward like Python's
 /// `str.split` (`"a\n\n\nb".split("\n\n")` is `["a", "\nb"]`), empty ones dropped; without a
-/// separator a file is one document. ``Corpus`` cuts its blocks after the *last* separator it
-/// sees, which for a self-overlapping separator such as `\n\n` can differ from the forward
-/// scan, so the bytes after the last forward match are carried into the next block instead of
+/// separator a file is one document. ``Corpus`` ends its blocks just after the last separator
+/// that the same forward scan finds, so a block ends a document; should it not (the carry
+/// below), the bytes after the last match are carried into the next block rather than
 /// trusting the block's own split. A block with no separator at all was cut at a point where no
 /// split pattern joins across (see ``Corpus``): it is emitted as a continuation piece, which
 /// keeps memory bounded for documents of any length.

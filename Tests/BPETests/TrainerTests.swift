@@ -187,10 +187,11 @@ import SafeFiles
     @Test func tinyBlocksGiveTheSameCountsAsWholeDocuments() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let text = String(repeating: "alpha beta<|endoftext|>Gamma  \n\ndelta!\nEpsilon 42<|endoftext|>zeta\r\nEta\n", count: 50)
+        let text = String(repeating: "alpha beta<|endoftext|>Gamma  \n\ndelta!\nEpsilon 42<|endoftext|>zeta\r\nEta\n\n\nTheta\n\n\n\n", count: 50)
         try text.write(toFile: "\(dir)/c.txt", atomically: true, encoding: .utf8)
         let t = try Trainer(options: .init(vocabSize: 300, pattern: "cl100k"))
-        for separator in [nil, Array("<|endoftext|>".utf8)] {
+        // "\n\n" overlaps itself: "a\n\n\nb" is "a" and "\nb", as Python's str.split has it.
+        for separator in [nil, Array("<|endoftext|>".utf8), Array("\n\n".utf8)] {
             let whole = try t.countChunks(in: Corpus(inputs: ["\(dir)/c.txt"], separator: separator))
             for blockSize in [1, 5, 7, 13, 64] {
                 var small = try Corpus(inputs: ["\(dir)/c.txt"], separator: separator)

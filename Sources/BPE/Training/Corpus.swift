@@ -107,7 +107,8 @@ public struct Corpus: Sendable {
             defer { if file != "-" { try? handle.close() } }
             var pending: [UInt8] = []
             var pendingOffset = 0
-            var scanned = 0   // pending[..<scanned] holds no place to cut
+            var separators = SeparatorScan(separator: separator)
+            var scanned = 0   // pending[..<scanned] holds no safe cut
             while true {
                 let data: Data
                 do { data = try handle.read(upToCount: blockSize) ?? Data() } catch {
@@ -115,20 +116,56 @@ public struct Corpus: Sendable {
                 }
                 let atEnd = data.isEmpty
                 pending.append(contentsOf: data)
+                separators.advance(over: pending)
                 if atEnd || pending.count >= blockSize {
-                    let cut = atEnd ? pending.count : lastSafeCut(pending, after: scanned)
+                    // End a block after the last separator, found scanning forward as `split`
+                    // does, so blocks split into the same documents as the whole file; in a
+                    // long document without one, at a safe cut; else keep reading.
+                    let cut = atEnd ? pending.count
+                        : separators.lastEnd > 0 ? separators.lastEnd
+                        : pending.withUnsafeBufferPointer { SafeCut.last(in: $0, after: scanned) } ?? 0
                     if cut > 0 {
                         var block = Block(bytes: Array(pending[0..<cut]), documents: [], file: file, fileOffset: pendingOffset)
                         block.documents = split(block.bytes, final: atEnd)
                         try body(block)
                         pending.removeFirst(cut)
                         pendingOffset += cut
+                        separators.dropFirst(cut)
                     }
                     // What is left after the last cut has none either.
                     scanned = pending.count
                 }
                 if atEnd { break }
             }
+        }
+    }
+
+    /// The forward, non-overlapping search for separators that `split` does, kept across
+    /// reads so each byte is looked at once however long a document runs.
+    struct SeparatorScan {
+        let separator: [UInt8]?
+        /// Where the search resumes: every separator starting before it has been found.
+        private(set) var next = 0
+        /// The end of the last separator found, or 0.
+        private(set) var lastEnd = 0
+
+        mutating func advance(over bytes: [UInt8]) {
+            guard let sep = separator, !sep.isEmpty else { return }
+            let m = sep.count
+            while next + m <= bytes.count {
+                if bytes[next] == sep[0] && bytes[next..<(next + m)].elementsEqual(sep) {
+                    next += m
+                    lastEnd = next
+                } else {
+                    next += 1
+                }
+            }
+        }
+
+        /// The first `count` bytes are gone.
+        mutating func dropFirst(_ count: Int) {
+            next = max(0, next - count)
+            lastEnd = max(0, lastEnd - count)
         }
     }
 
@@ -151,22 +188,4 @@ public struct Corpus: Sendable {
         if start < n { docs.append(start..<n) }
         return docs
     }
-
-    /// Where to end a block: just after the last separator, else at the last safe cut inside
-    /// a document, else nowhere (0: keep reading). Only cuts after `start` are looked for
-    /// (the caller has scanned `bytes[..<start]`), so a long document without either is read
-    /// in linear time.
-    func lastSafeCut(_ bytes: [UInt8], after start: Int = 0) -> Int {
-        if let sep = separator, sep.count <= bytes.count {
-            var i = bytes.count - sep.count
-            // A separator ending after `start` may begin up to sep.count − 1 bytes before it.
-            let lowest = max(0, start - sep.count + 1)
-            while i >= lowest {
-                if bytes[i] == sep[0] && bytes[i..<(i + sep.count)].elementsEqual(sep) { return i + sep.count }
-                i -= 1
-            }
-        }
-        return bytes.withUnsafeBufferPointer { SafeCut.last(in: $0, after: start) } ?? 0
-    }
-
 }
