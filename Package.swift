@@ -85,15 +85,15 @@ let package = Package(
         // libFuzzer targets, one folder each under Sources/FuzzTargets/. A plain `swift build`
         // makes regression runners (check the files given as arguments); scripts/fuzz.sh
         // builds them with -sanitize=fuzzer -DFUZZING into .build-fuzz and fuzzes them.
-        .target(name: "FuzzSupport", path: "Sources/FuzzTargets/FuzzSupport"),
-        .executableTarget(name: "FuzzEncode", dependencies: ["BPE", "BPERegex", "FuzzSupport"],
-                          path: "Sources/FuzzTargets/FuzzEncode"),
-        .executableTarget(name: "FuzzParsers", dependencies: ["BPE", "TokenFeed", "FuzzSupport"],
-                          path: "Sources/FuzzTargets/FuzzParsers"),
-        .executableTarget(name: "FuzzSplit", dependencies: ["BPE", "BPERegex", "FuzzSupport"],
-                          path: "Sources/FuzzTargets/FuzzSplit"),
+        // FuzzSupport holds the checks (shared with FuzzRegressionTests), the libFuzzer driver
+        // and the replay runner; each target is only its two entry points.
+        .target(name: "FuzzSupport", dependencies: ["BPE", "BPERegex", "TokenFeed"],
+                path: "Sources/FuzzTargets/FuzzSupport"),
+        .executableTarget(name: "FuzzEncode", dependencies: ["FuzzSupport"], path: "Sources/FuzzTargets/FuzzEncode"),
+        .executableTarget(name: "FuzzParsers", dependencies: ["FuzzSupport"], path: "Sources/FuzzTargets/FuzzParsers"),
+        .executableTarget(name: "FuzzSplit", dependencies: ["FuzzSupport"], path: "Sources/FuzzTargets/FuzzSplit"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
-        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles"], resources: []),
+        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport"], resources: []),
         // tinygpt: the kill tests run it too.
         .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt"]),
         .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE"]),

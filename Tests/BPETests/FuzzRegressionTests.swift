@@ -1,14 +1,11 @@
 import BPE
-import BPERegex
 import Foundation
+import FuzzSupport
 import Testing
 
 /// Replays the fuzz seeds (Fixtures/fuzz/<target>/) and every crash input scripts/fuzz.sh has
-/// saved (Fixtures/fuzz/crashes/<target>-<hash>) through the fuzz targets' checks, so a crash
-/// once found stays fixed. The checks repeat Sources/FuzzTargets/*/…Check.swift with
-/// `#expect` in place of traps (a test target cannot import an executable target); keep the
-/// two in step. FuzzParsers' llm.c shard check lives in TokenFeed, which this target does not
-/// link: replay those inputs with `.build/debug/FuzzParsers FILE`.
+/// saved (Fixtures/fuzz/crashes/<target>-<hash>) through the very checks the fuzz targets run
+/// (FuzzSupport's EncodeCheck, ParsersCheck and SplitCheck), so a crash once found stays fixed.
 @Suite struct FuzzRegressionTests {
     static let fuzzDirectory = fixturesDirectory + "/fuzz"
 
@@ -32,70 +29,34 @@ import Testing
         }
     }
 
-    // MARK: FuzzEncode
+    /// The check's complaint about `input`, or nil.
+    static func violation(_ input: String, _ check: (UnsafeBufferPointer<UInt8>) -> String?) throws -> String? {
+        try bytes(input).withUnsafeBufferPointer(check)
+    }
 
     @Test(arguments: inputs("FuzzEncode"))
     func encodeRoundTrips(_ input: String) throws {
-        let bytes = try Self.bytes(input)
-        for name in builtinNames {
-            let enc = try Encoding.builtin(name)
-            let tokens = enc.encodeOrdinary(bytes: bytes)
-            #expect(try enc.decodeBytes(tokens) == bytes, "\(name): decodeBytes(encodeOrdinary(x)) != x")
-            #expect(try enc.countTokens(bytes: bytes, disallowedSpecial: .none) == tokens.count, "\(name)")
-            // Allowing special tokens keeps the bytes, unless two texts share an id
-            // (o200k_harmony's <|endofprompt|> and <|reserved_200018|>): then the ids are kept.
-            let special = try enc.encode(bytes: bytes, allowedSpecial: .all)
-            let decoded = try enc.decodeBytes(special)
-            if decoded != bytes {
-                #expect(try enc.encode(bytes: decoded, allowedSpecial: .all) == special,
-                        "\(name): allowing special tokens changed the bytes")
-            }
-            if bytes.withUnsafeBufferPointer(UTF8Validation.isValid) {
-                #expect(enc.encodeOrdinaryBatch([String(decoding: bytes, as: UTF8.self)]) == [tokens],
-                        "\(name): batch and byte paths disagree")
-            }
-        }
+        let problem = try Self.violation(input, EncodeCheck.violation)
+        #expect(problem == nil, "\(input): \(problem ?? "")")
     }
-
-    // MARK: FuzzParsers
 
     @Test(arguments: inputs("FuzzParsers"))
     func parsersThrowRatherThanTrap(_ input: String) throws {
-        let bytes = try Self.bytes(input)
-        if let vocabulary = try? Vocabulary(tiktoken: bytes, source: input) {
-            _ = try Vocabulary(tiktoken: vocabulary.tiktokenData(), source: "rewritten \(input)")
-        }
-
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("fuzz-regression-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-
-        let vocabPath = directory + "/v.tiktoken"
-        try Data(bytes).write(to: URL(fileURLWithPath: Sidecar.path(for: vocabPath)))
-        _ = try? Sidecar.load(for: vocabPath)
-
-        let countsPath = directory + "/words.counts"
-        try Data(bytes).write(to: URL(fileURLWithPath: countsPath))
-        var counter = ChunkCounter()
-        _ = try? counter.addCountsFile(countsPath, pattern: SplitPattern.cl100kTiktoken)
+        let problem = try Self.violation(input, ParsersCheck.violation)
+        #expect(problem == nil, "\(input): \(problem ?? "")")
     }
-
-    // MARK: FuzzSplit
 
     @Test(arguments: inputs("FuzzSplit"))
     func splitTilesAndFastPathAgrees(_ input: String) throws {
-        let bytes = try Self.bytes(input)
-        for (name, fast) in [("gpt2", FastPath.gpt2), ("cl100k", .cl100k), ("o200k", .o200k)] {
-            let source = try #require(SplitPattern.preset(name))
-            let pieces = try Pattern(source).split(bytes)
-            var next = 0
-            for r in pieces {
-                #expect(!r.isEmpty && r.lowerBound == next, "\(name): piece \(r) after \(next)")
-                next = r.upperBound
-            }
-            #expect(next == bytes.count, "\(name): pieces end at \(next) of \(bytes.count)")
-            #expect(try Pattern(source, fastPath: fast).split(bytes) == pieces, "\(name): fast path differs")
-        }
+        let problem = try Self.violation(input, SplitCheck.violation)
+        #expect(problem == nil, "\(input): \(problem ?? "")")
+    }
+
+    /// The checks must be able to fail: a wrong answer is reported, not waved through.
+    @Test func checksReportViolations() {
+        #expect(SplitCheck.tilingViolation([0..<2, 3..<5], count: 5) != nil)   // a gap
+        #expect(SplitCheck.tilingViolation([0..<3, 2..<5], count: 5) != nil)   // an overlap
+        #expect(SplitCheck.tilingViolation([0..<2, 2..<4], count: 5) != nil)   // short
+        #expect(SplitCheck.tilingViolation([0..<2, 2..<5], count: 5) == nil)
     }
 }

@@ -5,8 +5,9 @@ import TokenFeed
 /// The file parsers on untrusted bytes: `.tiktoken` vocabularies, sidecar JSON, word-counts
 /// files and llm.c shards. Each may throw (that is the point) but must never trap, hang or
 /// exhaust memory; libFuzzer reports those. A vocabulary that parses must also survive
-/// being written back out and parsed again.
-enum ParsersCheck {
+/// being written back out and parsed again. The fuzz entry traps on a violation;
+/// `FuzzRegressionTests` asks for ``violation(_:)`` instead.
+public enum ParsersCheck {
     /// A private scratch folder per process; the file-based parsers read from it.
     static let directory: String = {
         let path = NSTemporaryDirectory() + "swift-bpe-fuzz-parsers-\(getpid())"
@@ -19,12 +20,19 @@ enum ParsersCheck {
     /// A word-counts file made with this pattern is accepted; the seeds use it.
     static let countsPattern = SplitPattern.cl100kTiktoken
 
-    static func check(_ input: UnsafeBufferPointer<UInt8>) {
+    /// Traps on a violation (the fuzz entry point).
+    public static func check(_ input: UnsafeBufferPointer<UInt8>) {
+        if let violation = violation(input) { preconditionFailure(violation) }
+    }
+
+    /// What is wrong with `input`, or `nil`. (The parsers' real test is that they return at
+    /// all: a trap, hang or blow-up is caught by libFuzzer, or crashes the test run.)
+    public static func violation(_ input: UnsafeBufferPointer<UInt8>) -> String? {
         let bytes = Array(input)
 
         if let vocabulary = try? Vocabulary(tiktoken: bytes, source: "fuzz input") {
             do { _ = try Vocabulary(tiktoken: vocabulary.tiktokenData(), source: "rewritten") } catch {
-                preconditionFailure("a parsed vocabulary does not parse again after tiktokenData(): \(error)")
+                return "a parsed vocabulary does not parse again after tiktokenData(): \(error)"
             }
         }
 
@@ -37,6 +45,7 @@ enum ParsersCheck {
 
         write(bytes, to: shardPath)
         _ = try? LLMCShard.read(path: shardPath)
+        return nil
     }
 
     static func write(_ bytes: [UInt8], to path: String) {
