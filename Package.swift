@@ -70,7 +70,7 @@ let package = Package(
             ]
         ),
         // Shard formats (llm.c, nanoGPT): written by `bpe export`, read by `tinygpt`.
-        .target(name: "TokenFeed", dependencies: ["BPE", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TokenFeed", dependencies: ["BPE", "BPERegex", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
         // The demo model: plain Swift math, no tokenizer, no C.
         .target(name: "TinyGPT", dependencies: ["SafeFiles"]),
         .executableTarget(

@@ -1,4 +1,5 @@
 import BPE
+import BPERegex
 import Dispatch
 import Foundation
 
@@ -134,7 +135,7 @@ extension Exporter {
                         let job = jobs[j]
                         out.buffer[j] = batch[job.chunk].bytes.withUnsafeBufferPointer { all in
                             let text = UnsafeBufferPointer(rebasing: all[job.range])
-                            if let bad = UTF8Check.firstInvalid(text) { return .invalid(bad) }
+                            if let bad = UTF8Validation.firstInvalid(in: text, from: 0) { return .invalid(bad.lowerBound) }
                             return .tokens(encoding.encodeOrdinary(bytes: text))
                         }
                     }
