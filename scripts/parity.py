@@ -17,7 +17,9 @@ o200k_base by default) and each corpus:
            rare planes, private use, controls; never surrogates).
 
   file     `bpe encode --encoding E --disallowed-special none FILE` must print
-           exactly " ".join(encode_ordinary(text)) + "\\n".
+           exactly " ".join(encode_ordinary(text)) + "\\n". The CLI streams in
+           --block-size blocks (default 4 KiB, via SWIFT_BPE_BLOCK_SIZE), so it cuts
+           the text at every safe place it finds, and each cut is checked.
   jsonl    the corpus is also cut at random character positions into many
            documents (1..4000 chars; for "random" a separate set of short
            random strings) written one JSON string per line, and
@@ -160,14 +162,20 @@ def jsonl_docs(corpus: Corpus, quick: bool) -> list[str]:
 # ---------------------------------------------------------------------------
 # running and comparing
 
+BLOCK_SIZE = 4096  # set from --block-size in main()
+
+
 def run_cli(bpe: str, enc_name: str, path: Path, jsonl: bool, timeout: float):
     cmd = [bpe, "encode", "--encoding", enc_name, "--disallowed-special", "none"]
     if jsonl:
         cmd.append("--jsonl")
     cmd.append(str(path))
+    # Small streaming blocks: the text is cut at every safe place the reader finds, and each
+    # cut is checked here against tiktoken on the whole text.
+    env = dict(os.environ, SWIFT_BPE_BLOCK_SIZE=str(BLOCK_SIZE))
     t0 = time.perf_counter()
     try:
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {timeout}s: {' '.join(cmd)}", time.perf_counter() - t0
     dt = time.perf_counter() - t0
@@ -370,7 +378,12 @@ def main() -> int:
     ap.add_argument("--require-corpora", action="store_true", help="fail if the corpus dir is empty")
     ap.add_argument("--max-details", type=int, default=5, help="mismatch regions shown per run")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per CLI invocation")
+    ap.add_argument("--block-size", type=int, default=4096,
+                    help="streaming block of the CLI (SWIFT_BPE_BLOCK_SIZE): small, so the text is cut "
+                         "at many safe places and every cut is checked (default 4096; the CLI's own is 4 MiB)")
     args = ap.parse_args()
+    global BLOCK_SIZE
+    BLOCK_SIZE = args.block_size
 
     bpe = Path(args.bpe)
     if not (bpe.is_file() and os.access(bpe, os.X_OK)):

@@ -26,6 +26,14 @@ func readInput(_ path: String?) throws -> [UInt8] {
     }
 }
 
+/// Bytes per block when `encode` and `count` stream: 4 MiB, or `SWIFT_BPE_BLOCK_SIZE` bytes.
+/// That variable is a test knob: `scripts/parity.py` sets it small so real text is cut at
+/// thousands of places and every cut is checked against tiktoken.
+let streamBlockSize: Int = {
+    if let v = ProcessInfo.processInfo.environment["SWIFT_BPE_BLOCK_SIZE"], let n = Int(v), n > 0 { return n }
+    return 4 << 20
+}()
+
 /// Opens FILE (or standard input for `nil`/`-`) as a block reader for streaming.
 func openInput(_ path: String?) throws -> (Int) throws -> [UInt8] {
     let handle: FileHandle

@@ -40,7 +40,7 @@ struct Count: ParsableCommand {
                 // Streamed: bounded memory for any file size.
                 var n = 0
                 do {
-                    try enc.encodeStream(read: try openInput(name), allowedSpecial: allowedSpecial.set,
+                    try enc.encodeStream(read: try openInput(name), blockSize: streamBlockSize, allowedSpecial: allowedSpecial.set,
                                          disallowedSpecial: disallowedSpecial.set,
                                          validateUTF8: !allowInvalidUTF8) { n += $0.count }
                 } catch let e as CLIError {

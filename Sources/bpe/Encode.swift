@@ -57,7 +57,7 @@ struct Encode: ParsableCommand {
             var first = true
             out.write(json ? "[" : "")
             do {
-                try enc.encodeStream(read: read, allowedSpecial: allowedSpecial.set,
+                try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: allowedSpecial.set,
                                      disallowedSpecial: disallowedSpecial.set,
                                      validateUTF8: !allowInvalidUTF8) { ids in
                     for id in ids {
@@ -86,7 +86,7 @@ struct Encode: ParsableCommand {
         var lineNumber = 0
         var out = Output()
         while true {
-            let chunk = try read(4 << 20)
+            let chunk = try read(streamBlockSize)
             pending += chunk
             // Whole lines only, until the input ends. What was left holds no newline, so only
             // the new chunk is searched (a long line is not rescanned block after block).
