@@ -92,11 +92,13 @@ let package = Package(
         .executableTarget(name: "FuzzEncode", dependencies: ["FuzzSupport"], path: "Sources/FuzzTargets/FuzzEncode"),
         .executableTarget(name: "FuzzParsers", dependencies: ["FuzzSupport"], path: "Sources/FuzzTargets/FuzzParsers"),
         .executableTarget(name: "FuzzSplit", dependencies: ["FuzzSupport"], path: "Sources/FuzzTargets/FuzzSplit"),
-        .testTarget(name: "BPERegexTests", dependencies: ["BPERegex"]),
-        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport"], resources: []),
+        // Helpers every test target shares (deterministic random numbers).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BPERegexTests", dependencies: ["BPERegex", "TestSupport"]),
+        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport", "TestSupport"], resources: []),
         // tinygpt: the kill tests run it too.
-        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt"]),
-        .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE"]),
+        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport"]),
+        .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE", "TestSupport"]),
         .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed", "SafeFiles"]),
     ]
 )

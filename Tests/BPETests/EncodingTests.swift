@@ -2,6 +2,7 @@
 import BPERegex
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct EncodingTests {
     let cl100k = try! Encoding.builtin("cl100k_base")

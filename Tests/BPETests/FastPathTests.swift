@@ -1,6 +1,7 @@
 @testable import BPE
 import BPERegex
 import Testing
+import TestSupport
 
 /// The ASCII-word shortcut must never change a piece: compare with PCRE2 alone on text built
 /// from exactly the characters where it must defer.

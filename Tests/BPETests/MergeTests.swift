@@ -1,5 +1,6 @@
 @testable import BPE
 import Testing
+import TestSupport
 
 /// The scan merge, the heap merge and a naive reference must agree on every piece.
 @Suite struct MergeTests {

@@ -1,5 +1,6 @@
 @testable import BPE
 import Testing
+import TestSupport
 
 @Suite struct RoundTripTests {
     /// Every token of every encoding decodes to its bytes and those bytes encode back to it.

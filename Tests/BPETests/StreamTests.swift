@@ -2,6 +2,7 @@
 import BPERegex
 import Foundation
 import Testing
+import TestSupport
 
 /// Streaming must be exact: cutting long input at safe points gives the ids of the whole.
 @Suite struct StreamTests {

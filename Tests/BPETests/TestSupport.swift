@@ -23,15 +23,3 @@ func byteVocabulary(_ merges: [String]) throws -> Vocabulary {
     try Vocabulary(tokens: (0...255).map { [UInt8($0)] } + merges.map { Array($0.utf8) })
 }
 
-/// Deterministic random numbers for tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

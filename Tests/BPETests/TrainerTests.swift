@@ -1,6 +1,7 @@
 @testable import BPE
 import Foundation
 import Testing
+import TestSupport
 import SafeFiles
 
 /// The trainer against a naive reference that recounts every pair after every merge: its

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TokenFeed
 
 /// The llm.c shard format, byte for byte, and the reader's checks.

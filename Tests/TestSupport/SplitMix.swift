@@ -1,0 +1,18 @@
+/// Deterministic random numbers for tests (SplitMix64), so a random test fails the same way
+/// on every run and machine.
+///
+/// ```swift
+/// var rng = SplitMix(seed: 7)
+/// let n = Int.random(in: 0..<10, using: &rng)
+/// ```
+public struct SplitMix: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
