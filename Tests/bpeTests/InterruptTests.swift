@@ -83,6 +83,11 @@ import Testing
                 #expect(r.signalled && r.status == SIGKILL, "not killed at \(point): \(r)")
                 let now = try Array(Data(contentsOf: URL(fileURLWithPath: out)))
                 #expect(now == old, "the old vocabulary changed after a kill at \(point)")
+                if point == "rename:2" {
+                    // The new sidecar now sits beside the old vocabulary: loading them says so.
+                    let r = try await CLI.run(["encode", "--vocab", out], stdin: "hello")
+                    #expect(r.exited(1) && r.stderr.contains("interrupted"), "\(r)")
+                }
             }
         }
     }

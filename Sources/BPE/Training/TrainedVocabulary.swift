@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SafeFiles
 
@@ -32,7 +33,9 @@ public struct TrainedVocabulary: Sendable {
     }
 
     /// Writes `path` (the `.tiktoken` file) and `path.json` (the sidecar), each atomically.
-    /// The sidecar goes first, so a `.tiktoken` file never appears without its sidecar.
+    /// The sidecar goes first, so a `.tiktoken` file never appears without its sidecar. It
+    /// records the `.tiktoken` file's sha256, so a crash between the two renames (a new
+    /// sidecar beside the old vocabulary) is caught when they are loaded, not used silently.
     public func write(to path: String, name: String? = nil, inputs: [String] = []) throws {
         let base = name ?? (((path as NSString).lastPathComponent as NSString).deletingPathExtension)
         let sidecar = Sidecar(name: base, pattern: pattern, patternName: patternName,
@@ -40,8 +43,11 @@ public struct TrainedVocabulary: Sendable {
                               training: .init(requestedVocabSize: options.vocabSize, minFrequency: options.minFrequency,
                                               lossy: options.lossy, inputs: inputs, distinctChunks: distinctChunks,
                                               totalChunks: totalChunks, tool: "swift-bpe \(Sidecar.toolVersion)"))
-        try AtomicFile.write(sidecar.encoded(), to: Sidecar.path(for: path))
-        try AtomicFile.write(tiktokenData(), to: path)
+        let data = try tiktokenData()
+        var described = sidecar
+        described.tiktokenSha256 = Sidecar.sha256(data)
+        try AtomicFile.write(described.encoded(), to: Sidecar.path(for: path))
+        try AtomicFile.write(data, to: path)
     }
 }
 
@@ -65,6 +71,8 @@ public struct Sidecar: Codable, Sendable, Equatable {
     public var vocabSize: Int
     public var merges: Int
     public var training: Training?
+    /// The sha256 of the `.tiktoken` file written with this sidecar (absent in older ones).
+    public var tiktokenSha256: String?
 
     /// How the vocabulary was trained (no thread count: it does not change the result).
     public struct Training: Codable, Sendable, Equatable {
@@ -88,19 +96,31 @@ public struct Sidecar: Codable, Sendable, Equatable {
     }
 
     /// Reads the sidecar of `tiktokenPath`, or `nil` if there is none.
-    /// - Throws: if it exists but is not a valid sidecar (the message names the file).
+    /// - Throws: if it exists but is not a valid sidecar, or records a sha256 that the
+    ///   `.tiktoken` file does not have (the two come from different runs); the message names
+    ///   the file.
     public static func load(for tiktokenPath: String) throws -> Sidecar? {
         let p = path(for: tiktokenPath)
         guard FileManager.default.fileExists(atPath: p) else { return nil }
+        let s: Sidecar
         do {
             let d = JSONDecoder()
             d.keyDecodingStrategy = .convertFromSnakeCase
-            let s = try d.decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: p)))
+            s = try d.decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: p)))
             guard s.format == "swift-bpe-sidecar" else { throw TrainingError.badOption("not a swift-bpe sidecar") }
-            return s
         } catch {
             throw VocabularyError.unreadable(path: p, reason: "not a valid sidecar (\(error)); delete it or pass --pattern and --special")
         }
+        // A missing or unreadable .tiktoken file is reported by whoever reads it next.
+        if let expected = s.tiktokenSha256, let bytes = FileManager.default.contents(atPath: tiktokenPath),
+           sha256(Array(bytes)) != expected {
+            throw VocabularyError.unreadable(path: p, reason: "was written with a different \((tiktokenPath as NSString).lastPathComponent) (sha256 \(expected.prefix(12))…, the file has \(sha256(Array(bytes)).prefix(12))…), perhaps by an interrupted `bpe train`; train again, or delete it and pass --pattern and --special")
+        }
+        return s
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }
 
