@@ -84,6 +84,11 @@ def repeat_corpora(path, size, transform=None):
         written = 0
         while written < size:
             piece = block[: size - written]
+            if len(piece) < len(block):
+                # The last copy ends on a character boundary: the file stays valid UTF-8.
+                piece = piece[: len(piece.decode("utf-8", "ignore").encode())]
+                if not piece:
+                    break
             f.write(piece)
             written += len(piece)
     os.replace(tmp, path)
