@@ -6,7 +6,7 @@
 #
 #   TARGET       FuzzEncode (encode/decode/count/batch round trips, every built-in encoding),
 #                FuzzParsers (.tiktoken, sidecar JSON, word-counts file, llm.c shard),
-#                FuzzSplit (pre-tokenizer tiling, fast path == plain, gpt2/cl100k/o200k).
+#                FuzzSplit (pre-tokenizer tiling, lexer == PCRE2, gpt2/cl100k/o200k).
 #                Default: all three, one after the other.
 #   --seconds N  fuzz each target for N seconds (default 60).
 #   --smoke      CI mode: 5 seconds per target.

@@ -53,16 +53,26 @@ public final class Matcher {
         in bytes: UnsafeBufferPointer<UInt8>,
         _ body: (Range<Int>) throws(E) -> Void
     ) throws(E) {
+        try forEachPiece(in: bytes) { (r, _) throws(E) in try body(r) }
+    }
+
+    /// ``forEachPiece(in:_:)``, telling each piece's caller whether it is valid UTF-8 (a
+    /// match) or an ill-formed sequence, so a caller that must reject invalid text needs no
+    /// second pass over it.
+    public func forEachPiece<E: Error>(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (Range<Int>, _ isValid: Bool) throws(E) -> Void
+    ) throws(E) {
         guard bytes.count > 0 else { return }
         var runStart = 0
         while runStart < bytes.count {
             let bad = UTF8Validation.firstInvalid(in: bytes, from: runStart)
             let runEnd = bad?.lowerBound ?? bytes.count
             if runEnd > runStart {
-                try forEachMatch(in: bytes, run: runStart..<runEnd, body)
+                try forEachMatch(in: bytes, run: runStart..<runEnd) { (r) throws(E) in try body(r, true) }
             }
             guard let bad else { break }
-            try body(bad)
+            try body(bad, false)
             runStart = bad.upperBound
         }
     }
@@ -71,7 +81,7 @@ public final class Matcher {
     /// - Complexity: O(n) for n bytes, plus the array of results.
     public func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var out: [Range<Int>] = []
-        forEachPiece(in: bytes) { out.append($0) }
+        forEachPiece(in: bytes) { (r: Range<Int>) in out.append(r) }
         return out
     }
 
@@ -88,13 +98,7 @@ public final class Matcher {
         var offset = 0
         var extraOptions: UInt32 = 0
         let ovector = pcre2_get_ovector_pointer_8(matchData)!
-        let fast = pattern.fastPath
         while offset < length {
-            if extraOptions == 0, let fast, let end = fast.pieceEnd(subject, length, offset) {
-                try body((run.lowerBound + offset)..<(run.lowerBound + end))
-                offset = end
-                continue
-            }
             let rc = match(subject, length, offset, UInt32(PCRE2_NO_UTF_CHECK) | extraOptions)
             if rc == PCRE2_ERROR_NOMATCH {
                 if extraOptions == 0 { return }
@@ -137,15 +141,14 @@ public final class Matcher {
 }
 
 extension Pattern {
-    /// The byte ranges of all pieces of `bytes` (convenience; allocates a matcher).
+    /// The byte ranges of all pieces of `bytes` (convenience).
     ///
     /// ```swift
     /// try Pattern(#" ?\p{L}+|\s+"#).split(Array("a bc".utf8))   // [0..<1, 1..<4]
     /// ```
     /// - Complexity: O(n) for n bytes.
     public func split(_ bytes: [UInt8]) -> [Range<Int>] {
-        let m = makeMatcher()
-        return bytes.withUnsafeBufferPointer { m.split($0) }
+        withMatcher { m in bytes.withUnsafeBufferPointer { m.split($0) } }
     }
 
     /// The pieces of `text` as substrings of its UTF-8 bytes (convenience for tests and tools).

@@ -1,4 +1,5 @@
 import CPCRE2
+import Foundation
 
 /// A compiled, JIT-compiled PCRE2 pattern that splits UTF-8 bytes into pieces.
 ///
@@ -10,7 +11,8 @@ import CPCRE2
 /// `Pattern` is `Sendable`: the `pcre2_code` it owns is never written after `init` returns,
 /// and PCRE2 documents compiled code (including its JIT code) as safe to use from many
 /// threads at once. Everything a match writes — match data, the JIT stack — lives in a
-/// ``Matcher``, which belongs to one thread at a time.
+/// ``Matcher``, which belongs to one thread at a time; the pool of idle matchers behind
+/// ``withMatcher(_:)`` is the only mutable state, and a lock guards it.
 ///
 /// ```swift
 /// let p = try Pattern(#"\p{L}+|\s+|."#)
@@ -23,17 +25,16 @@ public final class Pattern: @unchecked Sendable {
     let code: OpaquePointer
     /// Whether JIT compilation succeeded. Without it PCRE2 interprets, which is correct but slower.
     public let isJITCompiled: Bool
-    /// An exact shortcut for common pieces, for the GPT patterns (see ``FastPath``).
-    public let fastPath: FastPath?
+    /// Matchers returned by ``withMatcher(_:)``, kept for the next call.
+    private var idle: [Matcher] = []
+    private let idleLock = NSLock()
 
     /// Compiles `source`.
     ///
     /// - Throws: ``PatternError`` with PCRE2's message and the byte offset of the error.
     /// - Complexity: O(pattern length) plus JIT compile time (a few milliseconds).
-    /// - Parameter fastPath: only for a pattern that *is* the corresponding GPT pattern.
-    public init(_ source: String, fastPath: FastPath? = nil) throws(PatternError) {
+    public init(_ source: String) throws(PatternError) {
         self.source = source
-        self.fastPath = fastPath
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         let options = UInt32(PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY)
@@ -59,6 +60,27 @@ public final class Pattern: @unchecked Sendable {
 
     /// A fresh matcher for this pattern. Keep one per thread and reuse it across calls.
     public func makeMatcher() -> Matcher { Matcher(pattern: self) }
+
+    /// Runs `body` with a matcher that no other thread is using: one kept from an earlier
+    /// call if there is one, else a new one. So a caller that matches many short texts, one
+    /// call each, allocates match data once per thread rather than once per call.
+    ///
+    /// ```swift
+    /// let pieces = pattern.withMatcher { m in text.withUnsafeBufferPointer { m.split($0) } }
+    /// ```
+    /// - Complexity: O(1) besides `body`: one uncontended lock on each side.
+    public func withMatcher<R, E: Error>(_ body: (Matcher) throws(E) -> R) throws(E) -> R {
+        idleLock.lock()
+        let m = idle.popLast() ?? Matcher(pattern: self)
+        idleLock.unlock()
+        defer {
+            idleLock.lock()
+            // A few per core is plenty; more would only be kept for bursts.
+            if idle.count < 64 { idle.append(m) }
+            idleLock.unlock()
+        }
+        return try body(m)
+    }
 }
 
 /// A pattern that PCRE2 refused to compile.

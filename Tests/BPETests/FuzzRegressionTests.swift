@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test(arguments: inputs("FuzzSplit"))
-    func splitTilesAndFastPathAgrees(_ input: String) throws {
+    func splitTilesAndLexerAgrees(_ input: String) throws {
         let problem = try Self.violation(input, SplitCheck.violation)
         #expect(problem == nil, "\(input): \(problem ?? "")")
     }

@@ -59,15 +59,15 @@ import TestSupport
     }
 
     /// The cut rule itself, directly: at every place ``SafeCut`` allows, splitting the two
-    /// parts gives exactly the pieces of the whole, for the three preset patterns (and with
-    /// the fast path, which is what encoding uses). Texts are random runs of the characters
+    /// parts gives exactly the pieces of the whole, for the three preset patterns (with PCRE2
+    /// and with the lexer, which is what encoding uses). Texts are random runs of the characters
     /// that matter around a newline: ASCII punctuation, apostrophes and slashes, digits,
     /// letters of both cases, every kind of whitespace (Unicode spaces, NEL, CR, tab), marks.
     @Test(arguments: ["gpt2", "cl100k", "o200k"])
     func everyAllowedCutIsAPieceBoundary(_ preset: String) throws {
-        let source = try #require(SplitPattern.preset(preset))
-        let fast: FastPath = preset == "gpt2" ? .gpt2 : preset == "cl100k" ? .cl100k : .o200k
-        let patterns = [try Pattern(source), try Pattern(source, fastPath: fast)]
+        let lexer = try #require(Preset(name: preset))
+        let pcre2 = try Pattern(lexer.pcre2Pattern)
+        let splitters: [([UInt8]) -> [Range<Int>]] = [pcre2.split, lexer.split]
         let alphabet = ["\n", "\n", "\n", "\r", " ", "  ", "\t", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{3000}", "\u{2028}",
                         "a", "Z", "é", "Ж", "中", "7", "٣", "'", "'s", "'LL", ".", ",", "/", "(", "-", "_", "#", "~",
                         "\u{301}", "😀", "\u{1C}", "<|endoftext|>"]
@@ -76,13 +76,13 @@ import TestSupport
         for _ in 0..<3000 {
             let text = (0..<Int.random(in: 2...16, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
             let bytes = Array(text.utf8)
-            for matcher in patterns {
-                let whole = matcher.split(bytes)
+            for split in splitters {
+                let whole = split(bytes)
                 var end = bytes.count
                 // Every cut the rule allows, from the last one down.
                 while end > 2, let cut = bytes.withUnsafeBufferPointer({ SafeCut.last(in: UnsafeBufferPointer(rebasing: $0[..<end])) }) {
-                    let left = matcher.split(Array(bytes[..<cut]))
-                    let right = matcher.split(Array(bytes[cut...])).map { ($0.lowerBound + cut)..<($0.upperBound + cut) }
+                    let left = split(Array(bytes[..<cut]))
+                    let right = split(Array(bytes[cut...])).map { ($0.lowerBound + cut)..<($0.upperBound + cut) }
                     #expect(left + right == whole, "\(preset): cut at \(cut) in \(text.debugDescription)")
                     cuts += 1
                     end = cut - 1

@@ -7,10 +7,12 @@ public struct BuiltinEncoding: Sendable {
     public let file: String
     /// The official file's SHA-256, checked on every load.
     public let sha256: String
+    /// The split pattern.
+    public let preset: Preset
     /// The split pattern as tiktoken writes it (Rust regex syntax).
-    public let tiktokenPattern: String
+    public var tiktokenPattern: String { preset.tiktokenPattern }
     /// Name of the pattern preset (`gpt2`, `cl100k`, `o200k`).
-    public let patternName: String
+    public var patternName: String { preset.name }
     /// Special token text → id.
     public let specialTokens: [String: Rank]
     /// tiktoken's `explicit_n_vocab`, where it sets one.
@@ -39,28 +41,27 @@ public struct BuiltinEncoding: Sendable {
         ]
         for (t, id) in named { harmony[t] = id }
         for id in Rank(200_013)..<Rank(201_088) { harmony["<|reserved_\(id)|>"] = id }
-        let gpt2 = SplitPattern.gpt2Tiktoken
         return [
             BuiltinEncoding(name: "r50k_base", file: "r50k_base.tiktoken", sha256: r50kHash,
-                            tiktokenPattern: gpt2, patternName: "gpt2",
+                            preset: .gpt2,
                             specialTokens: [endOfText: 50256], explicitNVocab: 50257),
             BuiltinEncoding(name: "p50k_base", file: "p50k_base.tiktoken", sha256: p50kHash,
-                            tiktokenPattern: gpt2, patternName: "gpt2",
+                            preset: .gpt2,
                             specialTokens: [endOfText: 50256], explicitNVocab: 50281),
             BuiltinEncoding(name: "p50k_edit", file: "p50k_base.tiktoken", sha256: p50kHash,
-                            tiktokenPattern: gpt2, patternName: "gpt2",
+                            preset: .gpt2,
                             specialTokens: [endOfText: 50256, fim[0]: 50281, fim[1]: 50282, fim[2]: 50283],
                             explicitNVocab: nil),
             BuiltinEncoding(name: "cl100k_base", file: "cl100k_base.tiktoken", sha256: cl100kHash,
-                            tiktokenPattern: SplitPattern.cl100kTiktoken, patternName: "cl100k",
+                            preset: .cl100k,
                             specialTokens: [endOfText: 100_257, fim[0]: 100_258, fim[1]: 100_259,
                                             fim[2]: 100_260, endOfPrompt: 100_276],
                             explicitNVocab: nil),
             BuiltinEncoding(name: "o200k_base", file: "o200k_base.tiktoken", sha256: o200kHash,
-                            tiktokenPattern: SplitPattern.o200kTiktoken, patternName: "o200k",
+                            preset: .o200k,
                             specialTokens: o200kSpecial, explicitNVocab: nil),
             BuiltinEncoding(name: "o200k_harmony", file: "o200k_base.tiktoken", sha256: o200kHash,
-                            tiktokenPattern: SplitPattern.o200kTiktoken, patternName: "o200k",
+                            preset: .o200k,
                             specialTokens: harmony, explicitNVocab: nil),
         ]
     }()

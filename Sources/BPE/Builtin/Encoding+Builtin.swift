@@ -31,17 +31,8 @@ extension Encoding {
             vocabulary = try Vocabulary(tiktoken: data, source: path)
             vocabularies.withLock { $0[path] = vocabulary }
         }
-        let encoding: Encoding
-        do {
-            encoding = try Encoding(name: spec.name, vocabulary: vocabulary,
-                                    pattern: SplitPattern.pcre2(fromTiktoken: spec.tiktokenPattern),
+        let encoding = try Encoding(name: spec.name, vocabulary: vocabulary, preset: spec.preset,
                                     specialTokens: spec.specialTokens, explicitNVocab: spec.explicitNVocab)
-        } catch let e as VocabularyError {
-            throw e
-        } catch {
-            // The built-in patterns always compile; reaching here means a broken PCRE2 install.
-            throw .unreadable(path: path, reason: "\(error)")
-        }
         cache.withLock { $0[key] = encoding }
         return encoding
     }
@@ -59,9 +50,12 @@ extension Encoding {
     public static func load(tiktokenFile path: String, pattern: String,
                             specialTokens: [String: Rank] = [:], name: String? = nil) throws -> Encoding {
         let vocabulary = try Vocabulary(contentsOf: path)
-        let regex = SplitPattern.preset(pattern) ?? SplitPattern.pcre2(fromTiktoken: pattern)
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try Encoding(name: name ?? base, vocabulary: vocabulary, pattern: regex, specialTokens: specialTokens)
+        if let preset = Preset(nameOrPattern: pattern) {
+            return try Encoding(name: name ?? base, vocabulary: vocabulary, preset: preset, specialTokens: specialTokens)
+        }
+        return try Encoding(name: name ?? base, vocabulary: vocabulary, pattern: SplitPattern.pcre2(fromTiktoken: pattern),
+                            specialTokens: specialTokens)
     }
 
     private static let cache = Mutex<[String: Encoding]>([:])

@@ -15,10 +15,10 @@ extension Encoding {
         out.withUnsafeMutableBufferPointer { results in
             let results = UnsafeSendable(results)
             Self.forEachChunk(count: texts.count) { range in
-                let matcher = pattern.makeMatcher()
+                var state = EncodeState()
                 for i in range {
                     var sink = ArraySink()
-                    withUTF8(texts[i]) { encodeOrdinary($0, matcher: matcher, into: &sink) }
+                    withUTF8(texts[i]) { encodeOrdinary($0, state: &state, into: &sink) }
                     results.value[i] = sink.tokens
                 }
             }
@@ -35,13 +35,13 @@ extension Encoding {
         out.withUnsafeMutableBufferPointer { results in
             let results = UnsafeSendable(results)
             Self.forEachChunk(count: texts.count) { range in
-                let matcher = pattern.makeMatcher()
+                var state = EncodeState()
                 for i in range {
                     var sink = ArraySink()
                     do throws(EncodeError) {
                         try withUTF8(texts[i]) { (buf) throws(EncodeError) in
                             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                                       matcher: matcher, into: &sink)
+                                       state: &state, into: &sink)
                         }
                         results.value[i] = .success(sink.tokens)
                     } catch {
@@ -53,7 +53,10 @@ extension Encoding {
         return try out.map { (r) throws(EncodeError) in try r.get() }
     }
 
-    /// Decodes many token lists on all cores; each like ``decodeBytes(_:)``.
+    /// Decodes many token lists, one after another, each like ``decodeBytes(_:)``. (Decoding
+    /// is a copy per token, so threads would buy little; tiktoken runs this on a thread pool.)
+    /// - Throws: the error of the first list that fails.
+    /// - Complexity: O(total output bytes).
     public func decodeBytesBatch(_ batch: [[Rank]]) throws(DecodeError) -> [[UInt8]] {
         try batch.map { (t) throws(DecodeError) in try decodeBytes(t) }
     }

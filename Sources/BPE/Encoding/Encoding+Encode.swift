@@ -13,7 +13,8 @@ extension Encoding {
     ///   merge with a heap).
     public func encodeOrdinary(_ text: String) -> [Rank] {
         var sink = ArraySink()
-        withUTF8(text) { encodeOrdinary($0, matcher: pattern.makeMatcher(), into: &sink) }
+        var state = EncodeState()
+        withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
         return sink.tokens
     }
 
@@ -26,7 +27,8 @@ extension Encoding {
     /// - Complexity: as ``encodeOrdinary(_:)-(String)``.
     public func encodeOrdinary(bytes: some Collection<UInt8>) -> [Rank] {
         var sink = ArraySink()
-        withBuffer(bytes) { encodeOrdinary($0, matcher: pattern.makeMatcher(), into: &sink) }
+        var state = EncodeState()
+        withBuffer(bytes) { encodeOrdinary($0, state: &state, into: &sink) }
         return sink.tokens
     }
 
@@ -49,9 +51,10 @@ extension Encoding {
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
         var sink = ArraySink()
+        var state = EncodeState()
         try withUTF8(text) { (buf) throws(EncodeError) in
             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                       matcher: pattern.makeMatcher(), into: &sink)
+                       state: &state, into: &sink)
         }
         return sink.tokens
     }
@@ -61,9 +64,10 @@ extension Encoding {
     public func encode(bytes: some Collection<UInt8>, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
         var sink = ArraySink()
+        var state = EncodeState()
         try withBuffer(bytes) { (buf) throws(EncodeError) in
             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                       matcher: pattern.makeMatcher(), into: &sink)
+                       state: &state, into: &sink)
         }
         return sink.tokens
     }
@@ -73,9 +77,10 @@ extension Encoding {
     public func countTokens(_ text: String, allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> Int {
         var sink = CountSink()
+        var state = EncodeState()
         try withUTF8(text) { (buf) throws(EncodeError) in
             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                       matcher: pattern.makeMatcher(), into: &sink)
+                       state: &state, into: &sink)
         }
         return sink.count
     }
@@ -84,9 +89,10 @@ extension Encoding {
     public func countTokens(bytes: some Collection<UInt8>, allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> Int {
         var sink = CountSink()
+        var state = EncodeState()
         try withBuffer(bytes) { (buf) throws(EncodeError) in
             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                       matcher: pattern.makeMatcher(), into: &sink)
+                       state: &state, into: &sink)
         }
         return sink.count
     }
@@ -113,24 +119,46 @@ extension Encoding {
     // MARK: Internals shared by all entry points
 
     /// The core of ``encodeOrdinary(_:)``: pre-tokenize, then encode each piece.
-    func encodeOrdinary<S: TokenSink>(_ buf: UnsafeBufferPointer<UInt8>, matcher: Matcher, into sink: inout S) {
+    @inline(__always)
+    func encodeOrdinary<S: TokenSink>(_ buf: UnsafeBufferPointer<UInt8>, state: inout EncodeState, into sink: inout S) {
+        encodePieces(buf, state: &state, into: &sink, invalid: KeepInvalidUTF8.self)
+    }
+
+    /// Pre-tokenizes `buf` and encodes each piece; an ill-formed UTF-8 sequence goes to
+    /// `invalid`, which keeps it as a piece (bytes in, bytes back out) or throws.
+    @inline(__always)
+    func encodePieces<S: TokenSink, P: InvalidUTF8Policy>(_ buf: UnsafeBufferPointer<UInt8>, state: inout EncodeState,
+                                                          into sink: inout S, invalid: P.Type) throws(P.Failure) {
         guard let base = buf.baseAddress else { return }
         let v = vocabulary
-        matcher.forEachPiece(in: buf) { r in
-            v.encodePiece(base + r.lowerBound, r.count, into: &sink)
+        try splitter.forEachPiece(in: buf, matcher: &state.matcher) { (start, end, valid) throws(P.Failure) in
+            if !valid { try P.reject(byteOffset: start) }
+            v.encodePiece(base + start, end - start, into: &sink)
         }
     }
 
     /// The core of ``encode(_:allowedSpecial:disallowedSpecial:)``.
     func encode<S: TokenSink>(_ buf: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet,
-                              disallowedSpecial: SpecialTokenSet, matcher: Matcher,
+                              disallowedSpecial: SpecialTokenSet, state: inout EncodeState,
                               into sink: inout S) throws(EncodeError) {
+        try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial, state: &state,
+                   into: &sink, invalid: KeepInvalidUTF8.self)
+    }
+
+    /// ``encode(_:allowedSpecial:disallowedSpecial:state:into:)`` with a choice of what to do
+    /// with invalid UTF-8 (``RejectInvalidUTF8`` makes validation part of the one pass).
+    func encode<S: TokenSink, P: InvalidUTF8Policy>(
+        _ buf: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet, disallowedSpecial: SpecialTokenSet,
+        state: inout EncodeState, into sink: inout S, invalid: P.Type
+    ) throws(EncodeError) {
         let (allowed, disallowed) = resolve(allowedSpecial, disallowedSpecial)
-        if !disallowed.isEmpty, let hit = special.find(in: buf, from: 0, accept: { disallowed[$0] }) {
+        if disallowed.contains(true), let hit = special.find(in: buf, from: 0, accept: { disallowed[$0] }) {
             throw .disallowedSpecialToken(special.entries[hit.entry].text, byteOffset: hit.range.lowerBound)
         }
         guard allowed.contains(true) else {
-            encodeOrdinary(buf, matcher: matcher, into: &sink)
+            do throws(P.Failure) { try encodePieces(buf, state: &state, into: &sink, invalid: P.self) } catch {
+                throw P.encodeError(error)
+            }
             return
         }
         var start = 0
@@ -138,7 +166,13 @@ extension Encoding {
             let hit = special.find(in: buf, from: start, accept: { allowed[$0] })
             let end = hit?.range.lowerBound ?? buf.count
             // Like tiktoken, each stretch between special tokens is matched as its own subject.
-            encodeOrdinary(UnsafeBufferPointer(rebasing: buf[start..<end]), matcher: matcher, into: &sink)
+            do throws(P.Failure) {
+                try encodePieces(UnsafeBufferPointer(rebasing: buf[start..<end]), state: &state, into: &sink, invalid: P.self)
+            } catch {
+                // Offsets in errors are in `buf`, not in the stretch.
+                if case .invalidUTF8(let at) = P.encodeError(error) { throw .invalidUTF8(byteOffset: start + at) }
+                throw P.encodeError(error)
+            }
             guard let hit else { break }
             sink.append(special.entries[hit.entry].rank)
             start = hit.range.upperBound
@@ -146,18 +180,53 @@ extension Encoding {
     }
 
     /// tiktoken's rule: `disallowed == .all` means all special tokens not allowed.
-    /// Returns flags indexed like `special.entries`.
+    /// Returns flags indexed like `special.entries`; the default choices are precomputed, so
+    /// only explicit token lists cost O(special tokens) per call.
     func resolve(_ allowedSpecial: SpecialTokenSet, _ disallowedSpecial: SpecialTokenSet) -> (allowed: [Bool], disallowed: [Bool]) {
-        let all = specialTokensSet
-        let allowed = allowedSpecial.resolve(in: all)
-        let disallowed: Set<String>
-        switch disallowedSpecial {
-        case .all: disallowed = all.subtracting(allowed)
-        case .only(let s): disallowed = s
+        switch (allowedSpecial, disallowedSpecial) {
+        case (.only(let a), .all) where a.isEmpty: return (special.none, special.every)
+        case (.only(let a), .only(let d)) where a.isEmpty && d.isEmpty: return (special.none, special.none)
+        case (.all, _): return (special.every, special.none)
+        default: break
         }
-        return (special.entries.map { allowed.contains($0.text) },
-                special.entries.map { disallowed.contains($0.text) })
+        let allowed = special.entries.map { allowedSpecial.contains($0.text) }
+        let disallowed: [Bool]
+        switch disallowedSpecial {
+        case .all: disallowed = allowed.map { !$0 }
+        case .only(let s): disallowed = special.entries.map { s.contains($0.text) }
+        }
+        return (allowed, disallowed)
     }
+}
+
+/// What one thread needs while encoding, reused across pieces (and, in a batch or a
+/// stream, across texts): a regex splitter's PCRE2 match data, made on first need.
+struct EncodeState {
+    var matcher: Matcher?
+}
+
+/// What the encoder does with an ill-formed UTF-8 sequence.
+protocol InvalidUTF8Policy {
+    associatedtype Failure: Error
+    static func reject(byteOffset: Int) throws(Failure)
+    /// The failure in the terms of ``EncodeError`` (for callers that throw that).
+    static func encodeError(_ failure: Failure) -> EncodeError
+}
+
+/// Keep it: it becomes a piece of its own, so its bytes decode back exactly.
+enum KeepInvalidUTF8: InvalidUTF8Policy {
+    typealias Failure = Never
+    @inline(__always) static func reject(byteOffset: Int) {}
+    static func encodeError(_ failure: Never) -> EncodeError {}
+}
+
+/// Refuse it with ``EncodeError/invalidUTF8(byteOffset:)``.
+enum RejectInvalidUTF8: InvalidUTF8Policy {
+    typealias Failure = EncodeError
+    @inline(__always) static func reject(byteOffset: Int) throws(EncodeError) {
+        throw .invalidUTF8(byteOffset: byteOffset)
+    }
+    static func encodeError(_ failure: EncodeError) -> EncodeError { failure }
 }
 
 /// Runs `body` on the contiguous UTF-8 of `text` (native Swift strings already are).

@@ -5,8 +5,7 @@ extension Encoding {
     /// to encoding it whole: true for the GPT-2, cl100k and o200k patterns when no special
     /// token contains a newline.
     public var canStream: Bool {
-        SplitPattern.presetName(of: pattern.source) != nil
-            && !special.entries.contains { $0.bytes.contains(0x0A) }
+        preset != nil && !special.entries.contains { $0.bytes.contains(0x0A) }
     }
 
     /// Encodes everything `read` returns, in bounded memory, handing the ids to `body` block
@@ -29,23 +28,27 @@ extension Encoding {
                              validateUTF8: Bool = false, _ body: ([Rank]) throws -> Void) throws {
         var pending: [UInt8] = []
         var offset = 0   // of pending[0] in the whole input
-        let matcher = pattern.makeMatcher()
+        var state = EncodeState()
         func encodePart(_ count: Int) throws {
             var sink = ArraySink()
-            try pending.withUnsafeBufferPointer { all in
+            try pending.withUnsafeBufferPointer { (all) throws(EncodeError) in
                 let part = UnsafeBufferPointer(rebasing: all[0..<count])
-                if validateUTF8, let bad = UTF8ValidationShim.firstInvalid(part) {
-                    throw EncodeError.invalidUTF8(byteOffset: offset + bad)
-                }
-                do {
-                    try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                               matcher: matcher, into: &sink)
+                do throws(EncodeError) {
+                    // Validation happens in the same pass as splitting (the lexer decodes anyway).
+                    if validateUTF8 {
+                        try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                                   state: &state, into: &sink, invalid: RejectInvalidUTF8.self)
+                    } else {
+                        try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                                   state: &state, into: &sink, invalid: KeepInvalidUTF8.self)
+                    }
                 } catch {
                     // Offsets in errors are in the whole input, not in this block.
-                    if let e = error as? EncodeError, case .disallowedSpecialToken(let t, let at) = e {
-                        throw EncodeError.disallowedSpecialToken(t, byteOffset: offset + at)
+                    switch error {
+                    case .disallowedSpecialToken(let t, let at): throw .disallowedSpecialToken(t, byteOffset: offset + at)
+                    case .invalidUTF8(let at): throw .invalidUTF8(byteOffset: offset + at)
+                    default: throw error
                     }
-                    throw error
                 }
             }
             pending.removeFirst(count)

@@ -1,4 +1,5 @@
 import BPERegex
+import Foundation
 
 /// A tiktoken-compatible encoding: a vocabulary, a split pattern and special tokens.
 ///
@@ -12,15 +13,21 @@ import BPERegex
 /// try enc.decode([15339, 1917])                     // "hello world"
 /// ```
 ///
-/// An `Encoding` is immutable and `Sendable`: share one across threads. Each call that
-/// matches text makes its own PCRE2 match data (see ``BPERegex/Matcher``).
+/// An `Encoding` is immutable and `Sendable`: share one across threads. The GPT patterns
+/// split with a hand-written ``Lexer``; any other pattern with PCRE2, each thread with its own
+/// match data (see ``BPERegex/Pattern/withMatcher(_:)``).
 public final class Encoding: Sendable {
     /// The encoding's name, e.g. `cl100k_base`.
     public let name: String
     /// The mergeable tokens.
     public let vocabulary: Vocabulary
-    /// The pre-tokenizer: PCRE2 source, compiled once.
-    public let pattern: Pattern
+    /// The preset whose pattern this encoding splits with, if it is one of the GPT patterns.
+    public var preset: Preset? { splitter.preset }
+    /// The split pattern's PCRE2 source.
+    public let patternSource: String
+    /// How text is cut into pieces.
+    let splitter: Splitter
+    private let compiledPattern: LazyPattern
     /// Special token text → id.
     public let specialTokens: [String: Rank]
     let special: SpecialTokenTable
@@ -38,8 +45,22 @@ public final class Encoding: Sendable {
     ///   - explicitNVocab: if given, checked like tiktoken's `explicit_n_vocab`.
     /// - Throws: ``VocabularyError`` for colliding or empty special tokens, ``PatternError``
     ///   for a pattern PCRE2 rejects.
-    public init(name: String, vocabulary: Vocabulary, pattern: String,
-                specialTokens: [String: Rank], explicitNVocab: Int? = nil) throws {
+    public convenience init(name: String, vocabulary: Vocabulary, pattern: String,
+                            specialTokens: [String: Rank], explicitNVocab: Int? = nil) throws {
+        try self.init(name: name, vocabulary: vocabulary, splitter: Splitter(pcre2Pattern: pattern),
+                      patternSource: pattern, specialTokens: specialTokens, explicitNVocab: explicitNVocab)
+    }
+
+    /// Builds an encoding that splits with one of the GPT patterns (no regex is compiled).
+    /// - Throws: ``VocabularyError`` as ``init(name:vocabulary:pattern:specialTokens:explicitNVocab:)``.
+    public convenience init(name: String, vocabulary: Vocabulary, preset: Preset,
+                            specialTokens: [String: Rank], explicitNVocab: Int? = nil) throws(VocabularyError) {
+        try self.init(name: name, vocabulary: vocabulary, splitter: .preset(preset), patternSource: preset.pcre2Pattern,
+                      specialTokens: specialTokens, explicitNVocab: explicitNVocab)
+    }
+
+    init(name: String, vocabulary: Vocabulary, splitter: Splitter, patternSource: String,
+         specialTokens: [String: Rank], explicitNVocab: Int?) throws(VocabularyError) {
         for (text, id) in specialTokens {
             guard !text.isEmpty else { throw VocabularyError.badSpecialToken(text) }
             if vocabulary.tokenBytes(id) != nil { throw VocabularyError.specialTokenCollision(token: text, rank: id) }
@@ -50,8 +71,13 @@ public final class Encoding: Sendable {
         }
         self.name = name
         self.vocabulary = vocabulary
-        // The GPT patterns get an exact shortcut for plain ASCII words (see FastPath).
-        self.pattern = try Pattern(pattern, fastPath: Self.fastPath(for: pattern))
+        self.splitter = splitter
+        self.patternSource = patternSource
+        if case .regex(let p) = splitter {
+            compiledPattern = LazyPattern(p)
+        } else {
+            compiledPattern = LazyPattern(source: patternSource)
+        }
         self.specialTokens = specialTokens
         special = SpecialTokenTable(specialTokens)
         // Two texts may share an id (o200k_harmony gives 200018 to both <|endofprompt|> and
@@ -62,19 +88,14 @@ public final class Encoding: Sendable {
         }
         maxTokenValue = max(Rank(vocabulary.count - 1), specialTokens.values.max() ?? 0)
         if let explicitNVocab, explicitNVocab != Int(maxTokenValue) + 1 || explicitNVocab != vocabulary.tokenCount + specialTokens.count {
-            throw VocabularyError.malformedLine(line: 0, reason: "vocabulary has \(vocabulary.tokenCount) tokens and \(specialTokens.count) special tokens, but \(explicitNVocab) were expected", source: name)
+            throw VocabularyError.vocabularySizeMismatch(tokens: vocabulary.tokenCount, specialTokens: specialTokens.count,
+                                                         expected: explicitNVocab, source: name)
         }
     }
 
-    /// The ``BPERegex/FastPath`` for a PCRE2 pattern that is one of the GPT presets.
-    static func fastPath(for pattern: String) -> FastPath? {
-        switch SplitPattern.presetName(of: pattern) {
-        case "gpt2": return .gpt2
-        case "cl100k": return .cl100k
-        case "o200k": return .o200k
-        default: return nil
-        }
-    }
+    /// The split pattern, compiled by PCRE2. For a preset, encoding never needs it (the lexer
+    /// splits), so it is compiled on first use only: that keeps loading fast.
+    public var pattern: Pattern { compiledPattern.value }
 
     // MARK: Miscellaneous
 
@@ -90,16 +111,42 @@ public final class Encoding: Sendable {
     /// Whether `token` is a special token's id.
     public func isSpecialToken(_ token: Rank) -> Bool { specialBytes[token] != nil }
 
-    /// The bytes of every mergeable token, in rank order (tiktoken sorts them by bytes;
-    /// ``sortedTokenBytes`` does that).
-    /// - Complexity: O(total token bytes).
+    /// Every mergeable token's bytes, sorted bytewise: tiktoken's `token_byte_values()`.
+    /// - Complexity: O(t log t) for t tokens.
     public var tokenByteValues: [[UInt8]] {
-        (0..<vocabulary.count).compactMap { vocabulary.tokenBytes(Rank($0)) }
+        tokenBytesByRank.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
-    /// Every mergeable token's bytes sorted bytewise, like tiktoken's `token_byte_values()`.
-    public var sortedTokenBytes: [[UInt8]] {
-        tokenByteValues.sorted { $0.lexicographicallyPrecedes($1) }
+    /// Every mergeable token's bytes in rank order (no tiktoken counterpart; the order
+    /// `.tiktoken` files list them in).
+    /// - Complexity: O(total token bytes).
+    public var tokenBytesByRank: [[UInt8]] {
+        (0..<vocabulary.count).compactMap { vocabulary.tokenBytes(Rank($0)) }
+    }
+}
+
+/// The PCRE2 form of a preset's pattern, compiled on first use (the lexer needs none).
+private final class LazyPattern: @unchecked Sendable {
+    private let source: String
+    private var compiled: Pattern?
+    private let lock = NSLock()
+
+    init(_ pattern: Pattern) {
+        source = pattern.source
+        compiled = pattern
+    }
+
+    init(source: String) { self.source = source }
+
+    var value: Pattern {
+        lock.lock()
+        defer { lock.unlock() }
+        if let compiled { return compiled }
+        // A preset's pattern always compiles; failing here means a broken PCRE2 install.
+        let p: Pattern
+        do { p = try Pattern(source) } catch { preconditionFailure("\(error)") }
+        compiled = p
+        return p
     }
 }
 

@@ -17,11 +17,11 @@ public enum SpecialTokenSet: Sendable, Hashable, ExpressibleByArrayLiteral {
 
     public init(arrayLiteral elements: String...) { self = .only(Set(elements)) }
 
-    /// The concrete set for an encoding whose special tokens are `all`.
-    func resolve(in all: Set<String>) -> Set<String> {
+    /// Whether the set holds the special token `text`.
+    func contains(_ text: String) -> Bool {
         switch self {
-        case .all: return all
-        case .only(let s): return s
+        case .all: return true
+        case .only(let s): return s.contains(text)
         }
     }
 }

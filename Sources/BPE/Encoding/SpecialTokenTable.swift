@@ -14,6 +14,10 @@ struct SpecialTokenTable: Sendable {
         let rank: Rank
     }
     let entries: [Entry]
+    /// A flag per entry, all false / all true: the answers for the default special-token
+    /// choices, made once.
+    let none: [Bool]
+    let every: [Bool]
     /// Distinct token lengths, longest first.
     private let lengths: [Int]
     /// hash(bytes) → indices into `entries`.
@@ -26,6 +30,8 @@ struct SpecialTokenTable: Sendable {
         entries = tokens.map { Entry(text: $0.key, bytes: Array($0.key.utf8), rank: $0.value) }
             .filter { !$0.bytes.isEmpty }
             .sorted { $0.rank < $1.rank }
+        none = [Bool](repeating: false, count: entries.count)
+        every = [Bool](repeating: true, count: entries.count)
         lengths = Set(entries.map(\.bytes.count)).sorted(by: >)
         var byHash: [UInt64: [Int]] = [:]
         var first = [Bool](repeating: false, count: 256)

@@ -54,7 +54,8 @@ public struct Trainer: Sendable {
     public static let maxVocabSize = 1 << 31 - 1
 
     public let options: Options
-    let pattern: Pattern
+    /// How documents are cut into chunks: the same splitter an ``Encoding`` uses.
+    let splitter: Splitter
 
     public init(options: Options) throws {
         guard options.vocabSize >= 256 && options.vocabSize <= Self.maxVocabSize else {
@@ -66,8 +67,7 @@ public struct Trainer: Sendable {
         }
         guard !options.specialTokens.contains("") else { throw TrainingError.badOption("a special token is empty") }
         self.options = options
-        let source = SplitPattern.pcre2(fromTiktoken: options.tiktokenPattern)
-        pattern = try Pattern(source, fastPath: Encoding.fastPath(for: source))
+        splitter = try Splitter(pcre2Pattern: SplitPattern.pcre2(fromTiktoken: options.tiktokenPattern))
     }
 
     /// Counts the chunks of every document in `corpus`, on ``Options/threads`` threads.
@@ -85,10 +85,10 @@ public struct Trainer: Sendable {
             let blocks = round
             round = []
             DispatchQueue.concurrentPerform(iterations: min(threads, blocks.count)) { t in
-                let matcher = pattern.makeMatcher()
+                var matcher: Matcher?
                 var i = t
                 while i < blocks.count {
-                    if let e = count(blocks[i], into: &counters[t].value, matcher) {
+                    if let e = count(blocks[i], into: &counters[t].value, &matcher) {
                         failure.lock.withLock { if failure.value == nil { failure.value = e } }
                     }
                     i += threads
@@ -110,7 +110,7 @@ public struct Trainer: Sendable {
     }
 
     /// Counts one block's documents; returns the first invalid UTF-8 error unless lossy.
-    private func count(_ block: Corpus.Block, into counter: inout ChunkCounter, _ matcher: Matcher) -> Corpus.Error? {
+    private func count(_ block: Corpus.Block, into counter: inout ChunkCounter, _ matcher: inout Matcher?) -> Corpus.Error? {
         block.bytes.withUnsafeBufferPointer { buf -> Corpus.Error? in
             for doc in block.documents {
                 let slice = UnsafeBufferPointer(rebasing: buf[doc])
@@ -119,18 +119,18 @@ public struct Trainer: Sendable {
                         return .invalidUTF8(file: block.file, offset: block.fileOffset + doc.lowerBound + bad.lowerBound)
                     }
                     let repaired = Array(String(decoding: slice, as: UTF8.self).utf8)
-                    repaired.withUnsafeBufferPointer { countDocument($0, into: &counter, matcher) }
+                    repaired.withUnsafeBufferPointer { countDocument($0, into: &counter, &matcher) }
                 } else {
-                    countDocument(slice, into: &counter, matcher)
+                    countDocument(slice, into: &counter, &matcher)
                 }
             }
             return nil
         }
     }
 
-    private func countDocument(_ doc: UnsafeBufferPointer<UInt8>, into counter: inout ChunkCounter, _ matcher: Matcher) {
+    private func countDocument(_ doc: UnsafeBufferPointer<UInt8>, into counter: inout ChunkCounter, _ matcher: inout Matcher?) {
         guard let base = doc.baseAddress else { return }
-        matcher.forEachPiece(in: doc) { r in counter.add(base + r.lowerBound, r.count) }
+        splitter.forEachPiece(in: doc, matcher: &matcher) { start, end, _ in counter.add(base + start, end - start) }
     }
 
     /// Runs the merges over counted chunks.

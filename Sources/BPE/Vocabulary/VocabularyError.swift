@@ -14,6 +14,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
     case badSpecialToken(String)
     case unknownEncoding(String, known: [String])
     case notFound(file: String, searched: [String])
+    /// tiktoken's `explicit_n_vocab` check failed: the file does not hold the expected tokens.
+    case vocabularySizeMismatch(tokens: Int, specialTokens: Int, expected: Int, source: String?)
 
     public var description: String {
         func at(_ source: String?, _ line: Int? = nil) -> String {
@@ -47,6 +49,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
             return "bad special token '\(s)': expected TOKEN=ID, e.g. '<|endoftext|>=50256'"
         case .unknownEncoding(let name, let known):
             return "unknown encoding '\(name)'; known encodings: \(known.joined(separator: ", ")) (or pass a file with --vocab)"
+        case .vocabularySizeMismatch(let t, let sp, let e, let s):
+            return "\(at(s))vocabulary has \(t) tokens and \(sp) special tokens, but \(e) ids were expected, all of them used; the file is not the one this encoding was made from"
         case .notFound(let file, let searched):
             return "cannot find \(file); looked in: \(searched.joined(separator: ", ")). Pass --vocab-dir DIR or set BPE_VOCAB_DIR to a folder holding the .tiktoken files (the repository's vocab/ folder)"
         }

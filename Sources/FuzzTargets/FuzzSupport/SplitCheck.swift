@@ -2,20 +2,18 @@ import BPE
 import BPERegex
 
 /// The pre-tokenizer's contract on any bytes, valid UTF-8 or not, for the GPT presets:
-/// the pieces are non-empty and tile the input (no gap, no overlap, in order), and the
-/// ASCII fast path changes nothing (``FastPath``'s promise). A violation traps in the fuzzer;
-/// `FuzzRegressionTests` asks for ``violation(_:)`` instead.
+/// the pieces are non-empty and tile the input (no gap, no overlap, in order), and each
+/// preset's hand-written lexer cuts exactly where PCRE2 cuts with the preset's pattern (the
+/// lexer's promise, see `Preset`). A violation traps in the fuzzer; `FuzzRegressionTests`
+/// asks for ``violation(_:)`` instead.
 public enum SplitCheck {
-    /// (preset, plain matcher, fast-path matcher), compiled once per process. Matchers are
-    /// per-thread objects; both libFuzzer and the regression runner call `check` from one thread.
-    nonisolated(unsafe) static let matchers: [(name: String, plain: Matcher, fast: Matcher)] = [
-        ("gpt2", FastPath.gpt2), ("cl100k", .cl100k), ("o200k", .o200k),
-    ].map { name, fast in
-        let source = SplitPattern.preset(name)!
+    /// (preset, PCRE2 matcher), compiled once per process. Matchers are per-thread objects;
+    /// both libFuzzer and the regression runner call `check` from one thread.
+    nonisolated(unsafe) static let matchers: [(preset: Preset, pcre2: Matcher)] = Preset.allCases.map { preset in
         do {
-            return (name, try Pattern(source).makeMatcher(), try Pattern(source, fastPath: fast).makeMatcher())
+            return (preset, try Pattern(preset.pcre2Pattern).makeMatcher())
         } catch {
-            fatalError("preset \(name) does not compile: \(error)")
+            fatalError("preset \(preset) does not compile: \(error)")
         }
     }
 
@@ -24,14 +22,26 @@ public enum SplitCheck {
         if let violation = violation(input) { preconditionFailure(violation) }
     }
 
-    /// What is wrong with `input`, or `nil` when every property holds.
+    /// What is wrong with `input`, or with the ``RiskyText`` its bytes spell, or `nil` when
+    /// every property holds for both.
     public static func violation(_ input: UnsafeBufferPointer<UInt8>) -> String? {
-        for (name, plain, fast) in matchers {
-            let pieces = plain.split(input)
-            if let gap = tilingViolation(pieces, count: input.count) { return "\(name) split: \(gap)" }
-            let fastPieces = fast.split(input)
-            if let gap = tilingViolation(fastPieces, count: input.count) { return "\(name) fast-path split: \(gap)" }
-            if fastPieces != pieces { return "\(name): fast-path split differs from the plain split" }
+        if let v = splitViolation(input) { return v }
+        let risky = RiskyText.text(from: input)
+        return risky.withUnsafeBufferPointer { splitViolation($0) }.map { "risky text \(risky): \($0)" }
+    }
+
+    /// The tiling and lexer-equals-PCRE2 properties on `input` itself.
+    public static func splitViolation(_ input: UnsafeBufferPointer<UInt8>) -> String? {
+        for (preset, pcre2) in matchers {
+            let pieces = pcre2.split(input)
+            if let gap = tilingViolation(pieces, count: input.count) { return "\(preset) PCRE2 split: \(gap)" }
+            let lexed = preset.split(input)
+            if let gap = tilingViolation(lexed, count: input.count) { return "\(preset) lexer split: \(gap)" }
+            if lexed != pieces {
+                let i = zip(lexed, pieces).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(lexed.count, pieces.count)
+                let show = { (r: Range<Int>?) in r.map { "\($0) \(Array(input[$0]))" } ?? "none" }
+                return "\(preset): lexer piece \(i) is \(show(i < lexed.count ? lexed[i] : nil)), PCRE2's is \(show(i < pieces.count ? pieces[i] : nil))"
+            }
         }
         return nil
     }

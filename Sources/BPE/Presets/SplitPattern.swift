@@ -1,51 +1,31 @@
-/// The split (pre-tokenizer) patterns of OpenAI's encodings, and the translation that makes
-/// PCRE2 split exactly as tiktoken's Rust regex engine does.
+/// The translation that makes PCRE2 split exactly as tiktoken's Rust regex engine does, and
+/// name-based access to the presets (their knowledge lives in ``Preset``).
 public enum SplitPattern {
     /// GPT-2 / r50k_base / p50k_base, as written in tiktoken's `openai_public.py`.
-    public static let gpt2Tiktoken =
-        #"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"#
+    public static var gpt2Tiktoken: String { Preset.gpt2.tiktokenPattern }
     /// cl100k_base, as written in tiktoken.
-    public static let cl100kTiktoken =
-        #"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#
+    public static var cl100kTiktoken: String { Preset.cl100k.tiktokenPattern }
     /// o200k_base, as written in tiktoken.
-    public static let o200kTiktoken = [
-        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
-        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
-        #"\p{N}{1,3}"#,
-        #" ?[^\s\p{L}\p{N}]+[\r\n/]*"#,
-        #"\s*[\r\n]+"#,
-        #"\s+(?!\S)"#,
-        #"\s+"#,
-    ].joined(separator: "|")
+    public static var o200kTiktoken: String { Preset.o200k.tiktokenPattern }
 
     /// The preset names accepted by `--pattern`, with their tiktoken source.
-    public static let presets: [(name: String, tiktoken: String)] = [
-        ("gpt2", gpt2Tiktoken), ("cl100k", cl100kTiktoken), ("o200k", o200kTiktoken),
-    ]
-
-    /// Other names accepted for the presets: the encodings that use them.
-    static let presetAliases = ["r50k": "gpt2", "p50k": "gpt2", "r50k_base": "gpt2", "p50k_base": "gpt2",
-                                "cl100k_base": "cl100k", "o200k_base": "o200k"]
-
-    /// The tiktoken-syntax source of the preset called `name` (or an alias), or `nil`.
-    static func presetSource(_ name: String) -> String? {
-        let key = presetAliases[name] ?? name
-        return presets.first { $0.name == key }?.tiktoken
+    public static var presets: [(name: String, tiktoken: String)] {
+        Preset.allCases.map { ($0.name, $0.tiktokenPattern) }
     }
 
     /// A preset's PCRE2 pattern by name (`gpt2`, `r50k`, `p50k`, `cl100k`, `o200k`), or `nil`.
     public static func preset(_ name: String) -> String? {
-        presetSource(name).map(pcre2(fromTiktoken:))
+        Preset(name: name)?.pcre2Pattern
     }
 
     /// A preset's tiktoken-syntax source by name (or alias), else `pattern` itself.
     public static func tiktokenSource(_ pattern: String) -> String {
-        presetSource(pattern) ?? pattern
+        Preset(name: pattern)?.tiktokenPattern ?? pattern
     }
 
     /// The name of the preset whose PCRE2 form is `pattern`, if any (for display).
     public static func presetName(of pattern: String) -> String? {
-        presets.first { pcre2(fromTiktoken: $0.tiktoken) == pattern }?.name
+        Preset(pcre2Pattern: pattern)?.name
     }
 
     /// Rust's `\s` (Unicode `White_Space`) spelled out. PCRE2's `\s` with UCP is "Z or

@@ -1,0 +1,60 @@
+/// The character classes the GPT split patterns use, for every Unicode scalar, as one byte of
+/// flags (see `scripts/gen_lexer_tables.py`, which generates the tables from UCD 16.0, the
+/// version tiktoken's regex engine uses).
+///
+/// Every scalar has exactly one of ``letter``, ``number``, ``space`` and ``other``, so a flag
+/// byte of 0 means "no character": the lexers read the end of the text, and an invalid UTF-8
+/// sequence (which ends the text the pattern sees, as it ends a PCRE2 subject), as 0.
+///
+/// ```swift
+/// CharClass.flags(of: 0x4E9A) & CharClass.letter != 0   // 亚 is a letter (Lo)
+/// ```
+enum CharClass {
+    /// `\p{L}`.
+    static let letter: UInt8 = 0x01
+    /// `\p{N}`.
+    static let number: UInt8 = 0x02
+    /// `\s`: the White_Space property.
+    static let space: UInt8 = 0x04
+    /// Neither a letter, a number nor white space: `[^\s\p{L}\p{N}]`.
+    static let other: UInt8 = 0x08
+    /// o200k's `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]` (upper-case-like).
+    static let upper: UInt8 = 0x10
+    /// o200k's `[\p{Ll}\p{Lm}\p{Lo}\p{M}]` (lower-case-like).
+    static let lower: UInt8 = 0x20
+    /// `\p{M}`: combining marks (also ``other``, ``upper`` and ``lower``).
+    static let mark: UInt8 = 0x40
+
+    /// The decoded tables: read-only after they are made, once per process, and never freed.
+    struct Tables: @unchecked Sendable {
+        /// The flags of the 128 ASCII characters.
+        let ascii: UnsafeMutablePointer<UInt8>
+        let stage1: UnsafeMutablePointer<UInt8>
+        let stage2: UnsafeMutablePointer<UInt8>
+    }
+
+    static let table: Tables = {
+        func decode(_ text: String) -> UnsafeMutablePointer<UInt8> {
+            var out: [UInt8] = []
+            let clean = Array(text.utf8.filter { $0 != UInt8(ascii: "\n") })
+            let ok = clean.withUnsafeBufferPointer { Base64.decode($0, into: &out) }
+            precondition(ok, "UnicodeClasses.swift holds invalid base64; regenerate it")
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: out.count)
+            p.initialize(from: out, count: out.count)
+            return p
+        }
+        let stage1 = decode(stage1Base64), stage2 = decode(stage2Base64)
+        let ascii = UnsafeMutablePointer<UInt8>.allocate(capacity: 128)
+        for b in 0..<128 { ascii[b] = stage2[Int(stage1[0]) << blockShift | b] }
+        return Tables(ascii: ascii, stage1: stage1, stage2: stage2)
+    }()
+
+    /// The flags of scalar value `cp` (`cp` < 0x110000).
+    /// - Complexity: O(1): two loads.
+    @inline(__always)
+    static func flags(of cp: UInt32) -> UInt8 {
+        let t = table
+        let block = Int(t.stage1[Int(cp >> UInt32(blockShift))])
+        return t.stage2[block << blockShift | Int(cp & UInt32((1 << blockShift) - 1))]
+    }
+}

@@ -1,0 +1,187 @@
+import BPERegex
+
+/// A hand-written scanner that splits UTF-8 text exactly as one of the GPT split patterns
+/// does, with no regex engine: each alternative of the pattern is an ordered, greedy scan over
+/// the bytes, with ASCII classified by one table load and other scalars by ``CharClass``.
+///
+/// A `Lexer` is a view of one subject (the text between two special tokens). It reports every
+/// piece as a byte range; together the ranges tile the text. Invalid UTF-8 is handled in the
+/// same pass, exactly as ``BPERegex/Matcher/forEachPiece(in:_:)`` handles it: an ill-formed
+/// sequence (a maximal subpart) is a piece of its own, and it ends the text the pattern sees,
+/// as a PCRE2 subject would end there (so `\s++$` and `(?!\S)` see an end).
+///
+/// The rules, one per pattern, are in `Lexer+GPT2.swift`, `Lexer+CL100K.swift` and
+/// `Lexer+O200K.swift`; each spells out the regex semantics it reproduces. `LexerTests` and
+/// the `FuzzSplit` target compare them with PCRE2 on text made of the risky characters.
+///
+/// ```swift
+/// let text = Array("Hello world".utf8)
+/// text.withUnsafeBufferPointer { buf in
+///     Lexer(buf).forEachPiece(Preset.cl100k) { start, end, _ in print(start..<end) }  // 0..<5, 5..<11
+/// }
+/// ```
+/// - Complexity: O(n) for n bytes: every alternative either consumes what it scans or
+///   scans at most a bounded lookahead.
+struct Lexer {
+    let s: UnsafePointer<UInt8>
+    let n: Int
+    private let ascii: UnsafeMutablePointer<UInt8>
+    private let stage1: UnsafeMutablePointer<UInt8>
+    private let stage2: UnsafeMutablePointer<UInt8>
+
+    init(_ buf: UnsafeBufferPointer<UInt8>) {
+        // An empty buffer may have no base address; any non-null pointer does for n == 0.
+        let t = CharClass.table
+        s = buf.baseAddress ?? UnsafePointer(t.ascii)
+        n = buf.count
+        ascii = t.ascii
+        stage1 = t.stage1
+        stage2 = t.stage2
+    }
+
+    /// Calls `body(start, end, valid)` for every piece, left to right. `valid` is false for an
+    /// ill-formed UTF-8 sequence.
+    @inline(__always)
+    func forEachPiece<E: Error>(_ preset: Preset, _ body: (Int, Int, Bool) throws(E) -> Void) throws(E) {
+        switch preset {
+        case .gpt2: try forEachPiece(GPT2Rule.self, body)
+        case .cl100k: try forEachPiece(CL100KRule.self, body)
+        case .o200k: try forEachPiece(O200KRule.self, body)
+        }
+    }
+
+    /// The driver, specialized per rule so the scan inlines into the loop.
+    @inline(__always)
+    func forEachPiece<R: LexerRule, E: Error>(_ rule: R.Type, _ body: (Int, Int, Bool) throws(E) -> Void) throws(E) {
+        var p = 0
+        while p < n {
+            let (f, l) = at(p)
+            if f == 0 {
+                let bad = invalidLength(at: p)
+                try body(p, p + bad, false)
+                p += bad
+                continue
+            }
+            let e = R.end(self, p, f, l)
+            try body(p, e, true)
+            p = e
+        }
+    }
+
+    // MARK: Scanning primitives
+
+    /// The flags (``CharClass``) and byte length of the character at `i`; `(0, 0)` at the end
+    /// of the text or at an ill-formed sequence.
+    @inline(__always)
+    func at(_ i: Int) -> (UInt8, Int) {
+        guard i < n else { return (0, 0) }
+        let b = s[i]
+        if b < 0x80 { return (ascii[Int(b)], 1) }
+        return multiByte(i, b)
+    }
+
+    /// Decodes and validates a multi-byte sequence (Unicode Table 3-7), then looks it up.
+    @inline(__always)
+    private func multiByte(_ i: Int, _ b: UInt8) -> (UInt8, Int) {
+        let cp: UInt32, len: Int
+        if b < 0xE0 {
+            guard b >= 0xC2, i + 1 < n else { return (0, 0) }
+            let c1 = s[i + 1]
+            guard c1 & 0xC0 == 0x80 else { return (0, 0) }
+            cp = UInt32(b & 0x1F) << 6 | UInt32(c1 & 0x3F)
+            len = 2
+        } else if b < 0xF0 {
+            guard i + 2 < n else { return (0, 0) }
+            let c1 = s[i + 1], c2 = s[i + 2]
+            let lo: UInt8 = b == 0xE0 ? 0xA0 : 0x80
+            let hi: UInt8 = b == 0xED ? 0x9F : 0xBF
+            guard c1 >= lo, c1 <= hi, c2 & 0xC0 == 0x80 else { return (0, 0) }
+            cp = UInt32(b & 0x0F) << 12 | UInt32(c1 & 0x3F) << 6 | UInt32(c2 & 0x3F)
+            len = 3
+        } else {
+            guard b <= 0xF4, i + 3 < n else { return (0, 0) }
+            let c1 = s[i + 1], c2 = s[i + 2], c3 = s[i + 3]
+            let lo: UInt8 = b == 0xF0 ? 0x90 : 0x80
+            let hi: UInt8 = b == 0xF4 ? 0x8F : 0xBF
+            guard c1 >= lo, c1 <= hi, c2 & 0xC0 == 0x80, c3 & 0xC0 == 0x80 else { return (0, 0) }
+            cp = UInt32(b & 0x07) << 18 | UInt32(c1 & 0x3F) << 12 | UInt32(c2 & 0x3F) << 6 | UInt32(c3 & 0x3F)
+            len = 4
+        }
+        let block = Int(stage1[Int(cp >> UInt32(CharClass.blockShift))])
+        return (stage2[block << CharClass.blockShift | Int(cp & UInt32((1 << CharClass.blockShift) - 1))], len)
+    }
+
+    /// The length of the ill-formed sequence at `i`: its maximal subpart, the unit PCRE2's
+    /// caller (``BPERegex/UTF8Validation``) reports.
+    private func invalidLength(at i: Int) -> Int {
+        UTF8Validation.firstInvalid(in: UnsafeBufferPointer(start: s, count: n), from: i)?.count ?? 1
+    }
+
+    /// The end of the run of characters with any of `mask`'s flags starting at `i`.
+    @inline(__always)
+    func run(_ i: Int, _ mask: UInt8) -> Int {
+        var e = i
+        while true {
+            let (f, l) = at(e)
+            if f & mask == 0 { return e }
+            e += l
+        }
+    }
+
+    /// One to three characters of `\p{N}` from `i` (`\p{N}{1,3}`), the first known to be one.
+    @inline(__always)
+    func digits(_ i: Int, _ firstLength: Int) -> Int {
+        var e = i + firstLength
+        for _ in 0..<2 {
+            let (f, l) = at(e)
+            if f & CharClass.number == 0 { break }
+            e += l
+        }
+        return e
+    }
+
+    /// A maximal run of white space from `i` (which is white space).
+    /// - `end`: where the run stops; `stop`: the flags there (0: the end of the text);
+    /// - `lastStart`: where the run's last character starts (`i` for a run of one);
+    /// - `newlineEnd`: just after the run's last CR or LF, or -1 if it has none.
+    @inline(__always)
+    func spaceRun(_ i: Int) -> (end: Int, stop: UInt8, lastStart: Int, newlineEnd: Int) {
+        var e = i, last = i, newline = -1
+        while true {
+            let (f, l) = at(e)
+            if f & CharClass.space == 0 { return (e, f, last, newline) }
+            let b = s[e]
+            if b == 0x0A || b == 0x0D { newline = e + 1 }
+            last = e
+            e += l
+        }
+    }
+
+    /// The byte at `i`, or 0 past the end (0 is never a byte the rules look for after a
+    /// letter: they compare with ASCII punctuation and letters only).
+    @inline(__always)
+    func byte(_ i: Int) -> UInt8 { i < n ? s[i] : 0 }
+
+    /// The end of `(?i:'s|'t|'re|'ve|'m|'ll|'d)` at `i` (or of cl100k's `'(?i:[sdmt]|ll|ve|re)`),
+    /// or `nil`. Case-insensitive as Unicode simple case folding is: `s` also matches `ſ`
+    /// (U+017F); no other letter of these has a non-ASCII fold.
+    @inline(__always)
+    func contractionCaseless(_ i: Int) -> Int? {
+        guard byte(i) == UInt8(ascii: "'") else { return nil }
+        // `b | 0x20` lower-cases an ASCII letter; its only other preimage is the upper-case one.
+        let c1 = byte(i + 1), c2 = byte(i + 2) | 0x20
+        switch c1 | 0x20 {
+        case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "m"), UInt8(ascii: "d"): return i + 2
+        case UInt8(ascii: "r"), UInt8(ascii: "v"): return c2 == UInt8(ascii: "e") ? i + 3 : nil
+        case UInt8(ascii: "l"): return c2 == UInt8(ascii: "l") ? i + 3 : nil
+        case 0xE5 where c1 == 0xC5: return byte(i + 2) == 0xBF ? i + 3 : nil   // ſ is C5 BF
+        default: return nil
+        }
+    }
+}
+
+/// One GPT pattern's alternatives, as a scan: the end of the piece that starts at `p`.
+protocol LexerRule {
+    /// `f` and `l` are the flags and byte length of the (valid) character at `p`.
+    static func end(_ x: Lexer, _ p: Int, _ f: UInt8, _ l: Int) -> Int
+}

@@ -1,0 +1,111 @@
+/// The split patterns of OpenAI's encodings, each with everything the toolkit knows about it:
+/// its regex as tiktoken writes it, that regex translated for PCRE2, the hand-written
+/// ``Lexer`` rule that splits exactly as the regex does, and where a long text may be cut
+/// (``SafeCut``). This is the one home of that knowledge; every other part asks a `Preset`.
+///
+/// ```swift
+/// Preset(name: "cl100k_base")      // .cl100k
+/// Preset.o200k.tiktokenPattern     // "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}…"
+/// ```
+public enum Preset: String, CaseIterable, Sendable {
+    /// GPT-2, r50k_base, p50k_base.
+    case gpt2
+    /// cl100k_base.
+    case cl100k
+    /// o200k_base (and o200k_harmony).
+    case o200k
+
+    /// The name, as `--pattern` accepts it.
+    public var name: String { rawValue }
+
+    /// The regex as written in tiktoken's `openai_public.py` (Rust `regex` syntax).
+    public var tiktokenPattern: String {
+        switch self {
+        case .gpt2:
+            return #"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"#
+        case .cl100k:
+            return #"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#
+        case .o200k:
+            return [
+                #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
+                #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
+                #"\p{N}{1,3}"#,
+                #" ?[^\s\p{L}\p{N}]+[\r\n/]*"#,
+                #"\s*[\r\n]+"#,
+                #"\s+(?!\S)"#,
+                #"\s+"#,
+            ].joined(separator: "|")
+        }
+    }
+
+    /// The regex translated for PCRE2 (see ``SplitPattern/pcre2(fromTiktoken:)``): the
+    /// reference the lexer is proven against. Translated once per process.
+    public var pcre2Pattern: String { Self.translated[self]! }
+
+    private static let translated: [Preset: String] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, SplitPattern.pcre2(fromTiktoken: $0.tiktokenPattern)) })
+
+    /// Other names for the presets: the encodings that use them.
+    static let aliases: [String: Preset] = [
+        "r50k": .gpt2, "p50k": .gpt2, "r50k_base": .gpt2, "p50k_base": .gpt2,
+        "cl100k_base": .cl100k, "o200k_base": .o200k,
+    ]
+
+    /// The preset called `name` (`gpt2`, `cl100k`, `o200k`, or an encoding that uses one:
+    /// `r50k`, `p50k`, `r50k_base`, `p50k_base`, `cl100k_base`, `o200k_base`), or `nil`.
+    public init?(name: String) {
+        guard let p = Preset(rawValue: name) ?? Self.aliases[name] else { return nil }
+        self = p
+    }
+
+    /// The preset whose tiktoken regex is exactly `pattern`, or `nil`.
+    public init?(tiktokenPattern pattern: String) {
+        guard let p = Self.allCases.first(where: { $0.tiktokenPattern == pattern }) else { return nil }
+        self = p
+    }
+
+    /// The preset whose PCRE2 translation is exactly `pattern`, or `nil`.
+    public init?(pcre2Pattern pattern: String) {
+        guard let p = Self.allCases.first(where: { $0.pcre2Pattern == pattern }) else { return nil }
+        self = p
+    }
+
+    /// The preset a `--pattern`-style argument names: a preset name or alias, or one of
+    /// the presets' tiktoken regexes written out; `nil` for any other regex.
+    public init?(nameOrPattern: String) {
+        guard let p = Preset(name: nameOrPattern) ?? Preset(tiktokenPattern: nameOrPattern) else { return nil }
+        self = p
+    }
+
+    /// The pieces of `bytes` as the lexer cuts them: exactly PCRE2's pieces for
+    /// ``pcre2Pattern`` (see ``BPERegex/Matcher/forEachPiece(in:_:)``), invalid UTF-8 included.
+    ///
+    /// ```swift
+    /// Preset.o200k.split("亚洲AV")   // ["亚洲", "AV"]
+    /// ```
+    /// - Complexity: O(n) for n bytes, plus the array of results.
+    public func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        Lexer(bytes).forEachPiece(self) { start, end, _ in out.append(start..<end) }
+        return out
+    }
+
+    /// ``split(_:)-(UnsafeBufferPointer<UInt8>)`` for an array.
+    public func split(_ bytes: [UInt8]) -> [Range<Int>] {
+        bytes.withUnsafeBufferPointer { split($0) }
+    }
+
+    /// The pieces of `text` as strings (for tests and tools).
+    public func split(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        return split(bytes).map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
+    /// The last place in `bytes` (after `start`) where the text may be cut into parts that
+    /// this pattern splits exactly as the whole: see ``SafeCut``, whose rule holds for all
+    /// three presets.
+    /// - Complexity: O(count − start).
+    func lastSafeCut(in bytes: UnsafeBufferPointer<UInt8>, after start: Int = 0) -> Int? {
+        SafeCut.last(in: bytes, after: start)
+    }
+}

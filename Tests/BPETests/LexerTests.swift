@@ -1,0 +1,116 @@
+@testable import BPE
+import BPERegex
+import FuzzSupport
+import Testing
+import TestSupport
+
+/// The hand-written lexers must cut exactly where PCRE2 cuts with the presets' patterns.
+@Suite struct LexerTests {
+    static func pcre2(_ preset: Preset) throws -> Pattern { try Pattern(preset.pcre2Pattern) }
+
+    /// Random texts drawn from the risky alphabet (class boundaries, apostrophes, CR/LF, marks,
+    /// digits of many scripts, invalid UTF-8), compared piece for piece.
+    @Test(arguments: Preset.allCases)
+    func agreesWithPCRE2OnRiskyText(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
+        var rng = SplitMix(seed: 0xC0FFEE &+ UInt64(preset.name.utf8.count))
+        var compared = 0
+        for _ in 0..<6000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...14, using: &rng) { text += RiskyText.alphabet.randomElement(using: &rng)! }
+            let expected = pattern.split(text), got = preset.split(text)
+            #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
+            compared += expected.count
+        }
+        #expect(compared > 20_000)
+    }
+
+    /// Cases written down where the lexers handle them, with the pieces tiktoken gives.
+    @Test func subtleCases() {
+        // o200k: the first alternative backs off to the last letter that is Lo/Lm/M.
+        #expect(Preset.o200k.split("亚洲AV") == ["亚洲", "AV"])
+        #expect(Preset.o200k.split("ABCdEF") == ["ABCd", "EF"])
+        #expect(Preset.o200k.split("HELLOworld's") == ["HELLOworld's"])
+        #expect(Preset.o200k.split(" ABC's") == [" ABC's"])
+        // o200k: a mark starts a word, alone when only upper case follows.
+        #expect(Preset.o200k.split("\u{301}ABC") == ["\u{301}", "ABC"])
+        #expect(Preset.o200k.split("\u{301}abc") == ["\u{301}abc"])
+        // o200k: punctuation takes newlines and slashes after it; white space ends at a newline.
+        #expect(Preset.o200k.split("x.\n/y") == ["x", ".\n/", "y"])
+        #expect(Preset.o200k.split("a  \n  ") == ["a", "  \n", "  "])
+        // cl100k: the white space at the end of the text is one piece; contractions are caseless.
+        #expect(Preset.cl100k.split("a  \n  ") == ["a", "  \n  "])
+        #expect(Preset.cl100k.split("I'LL") == ["I", "'LL"])
+        #expect(Preset.cl100k.split("x'ſ") == ["x", "'ſ"])
+        #expect(Preset.cl100k.split("\tword 123456") == ["\tword", " ", "123", "456"])
+        // gpt2: contractions are case-sensitive; only U+0020 joins the next word.
+        #expect(Preset.gpt2.split("I'LL") == ["I", "'", "LL"])
+        #expect(Preset.gpt2.split("a\u{A0}b") == ["a", "\u{A0}", "b"])
+        #expect(Preset.gpt2.split("a   b") == ["a", "  ", " b"])
+    }
+
+    /// Invalid UTF-8 is a piece of its own and ends the text the pattern sees: `\s++$` then
+    /// matches before it, as in a PCRE2 subject that ends there.
+    @Test(arguments: Preset.allCases)
+    func invalidUTF8EndsTheSubject(_ preset: Preset) throws {
+        let text: [UInt8] = Array("ab  ".utf8) + [0xFF] + Array("  cd\u{E9}".utf8) + [0xC3]
+        #expect(preset.split(text) == (try Self.pcre2(preset)).split(text))
+        #expect(preset.split(text).contains(4..<5))
+    }
+
+    /// Every scalar value, classified by the lexers' tables, against PCRE2's classes (with the
+    /// code points Unicode 15–16 added, as the pattern translation spells them): the tables
+    /// and the regexes agree everywhere.
+    @Test func classTablesAgreeWithPCRE2ForEveryScalar() throws {
+        var text: [UInt8] = []
+        var scalars: [UInt32] = []
+        for cp in UInt32(0)..<0x110000 where !(0xD800..<0xE000).contains(cp) {
+            let start = text.count
+            text += Array(String(Unicode.Scalar(cp)!).utf8)
+            _ = start
+            scalars.append(cp)
+        }
+        let classes: [(String, UInt8)] = [
+            (#"\p{L}"#, CharClass.letter), (#"\p{N}"#, CharClass.number), (#"\s"#, CharClass.space),
+            (#"[^\s\p{L}\p{N}]"#, CharClass.other), (#"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"#, CharClass.upper),
+            (#"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"#, CharClass.lower), (#"\p{M}"#, CharClass.mark),
+        ]
+        for (regex, flag) in classes {
+            let pattern = try Pattern(SplitPattern.pcre2(fromTiktoken: "(?:\(regex))+"))
+            var inClass = Set<UInt32>()
+            for r in pattern.split(text) {
+                for s in String(decoding: text[r], as: UTF8.self).unicodeScalars { inClass.insert(s.value) }
+            }
+            var mismatches: [UInt32] = []
+            for cp in scalars where (CharClass.flags(of: cp) & flag != 0) != inClass.contains(cp) {
+                mismatches.append(cp)
+            }
+            #expect(mismatches.isEmpty, "\(regex): \(mismatches.count) scalars differ, first U+\(String(mismatches.first ?? 0, radix: 16))")
+        }
+        #expect(CharClass.unicodeVersion == "16.0.0")
+    }
+
+    /// Each scalar in the contexts the patterns care about (after a space, an apostrophe, a
+    /// letter, between letters), for the three presets: a sweep of all of Unicode against
+    /// PCRE2, cheap enough for every test run.
+    @Test(arguments: Preset.allCases)
+    func everyScalarInContext(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
+        var text: [UInt8] = []
+        var step = 0
+        for cp in UInt32(0)..<0x110000 where !(0xD800..<0xE000).contains(cp) {
+            // Every scalar below U+3400, then a sample of the rest.
+            guard cp < 0x3400 || cp % 7 == 0 else { continue }
+            let c = Array(String(Unicode.Scalar(cp)!).utf8)
+            let context: [[UInt8]] = [Array(" ".utf8), Array("'".utf8), Array("a".utf8), Array("A".utf8), Array("\n".utf8), Array("1".utf8)]
+            text += context[step % context.count] + c + c + Array("x ".utf8)
+            step += 1
+        }
+        let expected = pattern.split(text), got = preset.split(text)
+        if got != expected {
+            let i = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
+            let show = { (pieces: [Range<Int>]) in i < pieces.count ? "\(Array(text[pieces[i]]))" : "none" }
+            Issue.record("\(preset): piece \(i): lexer \(show(got)), PCRE2 \(show(expected))")
+        }
+    }
+}
