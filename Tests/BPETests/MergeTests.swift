@@ -50,4 +50,30 @@ import TestSupport
             if piece.count < 200 { #expect(merge(enc.vocabulary, piece, heap: false) == expected) }
         }
     }
+
+    /// A merge list (Hugging Face) merges only listed pairs, by list position, not by rank,
+    /// and looks the whole piece up only with `ignoreMerges`.
+    @Test func mergeListRule() throws {
+        let tokens: [[UInt8]?] = (0...255).map { [UInt8($0)] } + ["ab", "bc", "abc"].map { Array($0.utf8) }
+        let abc = Array("abc".utf8)
+        func encode(_ rule: MergeRule) throws -> [Rank] {
+            let v = try Vocabulary(tokensByID: tokens, mergeRule: rule)
+            var sink = ArraySink()
+            abc.withUnsafeBufferPointer { v.encodePiece($0.baseAddress!, $0.count, into: &sink) }
+            #expect(merge(v, abc, heap: true) == merge(v, abc, heap: false))
+            return sink.tokens
+        }
+        // tiktoken: "ab" (256) merges before "bc" (257), then "ab"+"c" is "abc".
+        #expect(try encode(.tiktoken) == [258])
+        // "b c" listed first, then "a bc": the list order wins over the ids.
+        #expect(try encode(.mergeList([(98, 99), (97, 257)], ignoreMerges: false)) == [258])
+        // Only "b c": no merge makes "abc", though it is a token...
+        #expect(try encode(.mergeList([(98, 99)], ignoreMerges: false)) == [97, 257])
+        // ...unless the whole piece is looked up first.
+        #expect(try encode(.mergeList([(98, 99)], ignoreMerges: true)) == [258])
+        // "a b" is listed, "ab c" is not: stuck at [ab, c] even though "bc" + "a" could merge.
+        #expect(try encode(.mergeList([(97, 98), (98, 99), (97, 257)], ignoreMerges: false)) == [256, 99])
+        #expect(throws: VocabularyError.self) { try Vocabulary(tokensByID: tokens, mergeRule: .mergeList([(97, 99)], ignoreMerges: false)) }
+        #expect(throws: VocabularyError.self) { try Vocabulary(tokensByID: tokens, mergeRule: .mergeList([(97, 999)], ignoreMerges: false)) }
+    }
 }

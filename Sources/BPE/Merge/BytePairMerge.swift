@@ -17,9 +17,9 @@ extension Vocabulary {
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
-        } else if n <= 8, let r = shortTable.find(p, n) {
+        } else if wholePieceLookup, n <= 8, let r = shortTable.find(p, n) {
             sink.append(r)
-        } else if n > 8, let r = table.find(p, count: n, vocabulary: self) {
+        } else if wholePieceLookup, n > 8, let r = table.find(p, count: n, vocabulary: self) {
             sink.append(r)
         } else if n < Self.heapMergeThreshold {
             mergeByScan(p, n, into: &sink)
@@ -28,23 +28,25 @@ extension Vocabulary {
         }
     }
 
-    /// The short-piece merge: two small arrays, `tokens` and `merged[i]` = rank of
-    /// `tokens[i] + tokens[i+1]`, scanned for the minimum after every merge.
+    /// The short-piece merge: two small arrays, `tokens` and `merged[i]` = the merge of
+    /// `tokens[i]` and `tokens[i+1]` (``PairTable``'s packed priority and result), scanned for
+    /// the minimum after every merge.
     func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
-        withUnsafeTemporaryAllocation(of: Rank.self, capacity: 2 * n) { buf in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { mergedBuf in
+        withUnsafeTemporaryAllocation(of: Rank.self, capacity: n) { buf in
             let tokens = buf.baseAddress!
-            let merged = tokens + n
+            let merged = mergedBuf.baseAddress!
             for i in 0..<n { tokens[i] = byteRanks[Int(p[i])] }
             for i in 0..<(n - 1) { merged[i] = pairs.find(left: tokens[i], right: tokens[i + 1]) }
             var m = n  // live tokens; merged has m - 1 live entries
             while m > 1 {
-                var best = Rank.max, at = -1
+                var best = UInt64.max, at = -1
                 for i in 0..<(m - 1) where merged[i] < best {
                     best = merged[i]
                     at = i
                 }
                 if at < 0 { break }
-                tokens[at] = best
+                tokens[at] = Rank(truncatingIfNeeded: best)
                 // Drop tokens[at + 1] and merged[at] moves to the new right neighbour.
                 var j = at + 1
                 while j < m - 1 {
@@ -61,6 +63,7 @@ extension Vocabulary {
                 if at > 0 { merged[at - 1] = pairs.find(left: tokens[at - 1], right: tokens[at]) }
             }
             for i in 0..<m { sink.append(tokens[i]) }
+        }
         }
     }
 }

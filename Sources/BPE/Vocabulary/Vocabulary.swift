@@ -34,6 +34,11 @@ public final class Vocabulary: @unchecked Sendable {
     /// Tokens of ≤ 8 bytes again, keyed inline: the fast path for short pieces.
     let shortTable: ShortTokenTable
     let pairs: PairTable
+    /// How pairs merge: tiktoken's rule, or a merge list.
+    public let mergeRule: MergeRule
+    /// Whether a piece that is itself a token is that token without merging (always for
+    /// tiktoken; for a merge list, Hugging Face's `ignore_merges`).
+    let wholePieceLookup: Bool
 
     /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
     ///
@@ -51,10 +56,32 @@ public final class Vocabulary: @unchecked Sendable {
         try self.init(arena: arena, offsets: offsets, lines: nil, source: nil, allowHoles: false)
     }
 
+    /// Builds a vocabulary where `tokens[r]` is the token with id `r` (`nil`: no token has
+    /// that id, e.g. an added token's), merging by `mergeRule`.
+    ///
+    /// ```swift
+    /// // Hugging Face style: "a b" merges first, whatever the ids.
+    /// let v = try Vocabulary(tokensByID: bytes + [Array("ab".utf8)],
+    ///                        mergeRule: .mergeList([(97, 98)], ignoreMerges: false))
+    /// ```
+    /// - Throws: ``VocabularyError`` as ``init(tokens:)``, and
+    ///   ``VocabularyError/badMerge(index:reason:source:)`` for a merge whose ids are unknown
+    ///   or whose result is not a token.
+    public convenience init(tokensByID tokens: [[UInt8]?], mergeRule: MergeRule, source: String? = nil) throws(VocabularyError) {
+        var arena: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        for t in tokens {
+            if let t { arena.append(contentsOf: t) }
+            offsets.append(UInt32(truncatingIfNeeded: arena.count))
+        }
+        try self.init(arena: arena, offsets: offsets, lines: nil, source: source, allowHoles: true, mergeRule: mergeRule)
+    }
+
     /// Designated initializer over flat storage. `lines[r]` is the 1-based line that defined
     /// rank `r`, used only for error messages.
     /// With `allowHoles`, an empty entry marks a rank that has no token.
-    init(arena: [UInt8], offsets: [UInt32], lines: [Int]?, source: String?, allowHoles: Bool) throws(VocabularyError) {
+    init(arena: [UInt8], offsets: [UInt32], lines: [Int]?, source: String?, allowHoles: Bool,
+         mergeRule: MergeRule = .tiktoken) throws(VocabularyError) {
         let count = offsets.count - 1
         guard count > 0 else { throw .empty(source: source) }
         guard arena.count < Int(UInt32.max) else { throw .tooLarge(source: source) }
@@ -67,7 +94,15 @@ public final class Vocabulary: @unchecked Sendable {
         byteRanks.initialize(repeating: .max, count: 256)
         table = ByteTable(capacity: count)
         shortTable = ShortTokenTable(capacity: count)
-        pairs = PairTable(capacity: count * 4)
+        self.mergeRule = mergeRule
+        switch mergeRule {
+        case .tiktoken:
+            pairs = PairTable(capacity: count * 4)
+            wholePieceLookup = true
+        case .mergeList(let list, let ignoreMerges):
+            pairs = PairTable(capacity: list.count)
+            wholePieceLookup = ignoreMerges
+        }
         var holes: [Rank] = []
         for r in 0..<count where offsets[r] == offsets[r + 1] {
             guard allowHoles else { throw .emptyToken(line: lines?[r], source: source) }
@@ -87,15 +122,32 @@ public final class Vocabulary: @unchecked Sendable {
         for b in 0..<256 where byteRanks[b] == .max {
             throw .missingByte(UInt8(b), source: source)
         }
-        // Every way to cut a token in two known tokens is a merge the encoder may meet, since
-        // tiktoken ranks a pair by looking up the bytes of the concatenation.
-        for r in 0..<count {
-            let (p, n) = bytes(of: Rank(r))
-            guard n > 1 else { continue }
-            for k in 1..<n {
-                guard let left = table.find(p, count: k, vocabulary: self),
-                      let right = table.find(p + k, count: n - k, vocabulary: self) else { continue }
-                pairs.insert(left: left, right: right, merged: Rank(r))
+        switch mergeRule {
+        case .tiktoken:
+            // Every way to cut a token in two known tokens is a merge the encoder may meet, since
+            // tiktoken ranks a pair by looking up the bytes of the concatenation.
+            for r in 0..<count {
+                let (p, n) = bytes(of: Rank(r))
+                guard n > 1 else { continue }
+                for k in 1..<n {
+                    guard let left = table.find(p, count: k, vocabulary: self),
+                          let right = table.find(p + k, count: n - k, vocabulary: self) else { continue }
+                    pairs.insert(left: left, right: right, merged: Rank(r), priority: UInt32(r))
+                }
+            }
+        case .mergeList(let list, _):
+            var joined: [UInt8] = []
+            for (i, (left, right)) in list.enumerated() {
+                guard let a = tokenBytes(left), let b = tokenBytes(right) else {
+                    throw .badMerge(index: i, reason: "id \(tokenBytes(left) == nil ? left : right) is not a token", source: source)
+                }
+                joined.removeAll(keepingCapacity: true)
+                joined += a
+                joined += b
+                guard let merged = rank(of: joined) else {
+                    throw .badMerge(index: i, reason: "the pair's concatenation is not a token of the vocabulary", source: source)
+                }
+                pairs.insert(left: left, right: right, merged: merged, priority: UInt32(i))
             }
         }
     }
@@ -146,10 +198,19 @@ public final class Vocabulary: @unchecked Sendable {
     /// - Complexity: O(1) expected.
     @inline(__always)
     public func mergedRank(_ left: Rank, _ right: Rank) -> Rank? {
-        let r = pairs.find(left: left, right: right)
-        return r == .max ? nil : r
+        let m = pairs.find(left: left, right: right)
+        return m == .max ? nil : Rank(truncatingIfNeeded: m)
     }
+}
 
-    /// Number of (left, right) pairs whose concatenation is a token.
-    public var pairCount: Int { pairs.count }
+/// How a ``Vocabulary`` merges adjacent tokens.
+public enum MergeRule: Sendable {
+    /// tiktoken's: two adjacent tokens merge when their bytes side by side are a token, the
+    /// lowest-ranked such token first; a piece that is a token is that token.
+    case tiktoken
+    /// A merge list, as Hugging Face's `merges`: a pair merges only when the list holds it,
+    /// earlier entries first (a pair listed twice takes its last place, as in `tokenizers`),
+    /// into the token of its concatenation. With `ignoreMerges`, a piece that is a token is
+    /// that token.
+    case mergeList([(Rank, Rank)], ignoreMerges: Bool)
 }

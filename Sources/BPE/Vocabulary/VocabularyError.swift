@@ -14,6 +14,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
     case badSpecialToken(String)
     case unknownEncoding(String, known: [String])
     case notFound(file: String, searched: [String])
+    /// Entry `index` (0-based) of a merge list cannot be a merge.
+    case badMerge(index: Int, reason: String, source: String?)
     /// tiktoken's `explicit_n_vocab` check failed: the file does not hold the expected tokens.
     case vocabularySizeMismatch(tokens: Int, specialTokens: Int, expected: Int, source: String?)
 
@@ -49,6 +51,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
             return "bad special token '\(s)': expected TOKEN=ID, e.g. '<|endoftext|>=50256'"
         case .unknownEncoding(let name, let known):
             return "unknown encoding '\(name)'; known encodings: \(known.joined(separator: ", ")) (or pass a file with --vocab)"
+        case .badMerge(let i, let reason, let s):
+            return "\(at(s))merge \(i) (0-based): \(reason); every merge must join two tokens of the vocabulary into a third"
         case .vocabularySizeMismatch(let t, let sp, let e, let s):
             return "\(at(s))vocabulary has \(t) tokens and \(sp) special tokens, but \(e) ids were expected, all of them used; the file is not the one this encoding was made from"
         case .notFound(let file, let searched):
