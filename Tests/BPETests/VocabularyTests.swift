@@ -1,6 +1,7 @@
 @testable import BPE
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct VocabularyTests {
     /// A valid .tiktoken body: the 256 bytes in order, then `extra` lines.
@@ -74,6 +75,23 @@ import Testing
     @Test func missingFileIsAClearError() {
         #expect(throws: VocabularyError.unreadable(path: "/nonexistent.tiktoken", reason: "no such file")) {
             try Vocabulary(contentsOf: "/nonexistent.tiktoken")
+        }
+    }
+
+    /// The short-token key packs 1 to 8 bytes with overlapping loads: it must equal the plain
+    /// little-endian packing for every length, and read nothing past the piece.
+    @Test func shortKeysPackExactly() {
+        var rng = SplitMix(seed: 9)
+        for _ in 0..<2000 {
+            let n = Int.random(in: 1...8, using: &rng)
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var expected: UInt64 = 0
+            for (i, b) in bytes.enumerated() { expected |= UInt64(b) << UInt64(8 * i) }
+            // An exactly-sized allocation: a read past the end would be caught by ASan.
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+            p.initialize(from: bytes, count: n)
+            #expect(ShortTokenTable.pack(p, n) == expected, "\(bytes)")
+            p.deallocate()
         }
     }
 }

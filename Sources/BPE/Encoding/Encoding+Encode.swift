@@ -130,10 +130,13 @@ extension Encoding {
     func encodePieces<S: TokenSink, P: InvalidUTF8Policy>(_ buf: UnsafeBufferPointer<UInt8>, state: inout EncodeState,
                                                           into sink: inout S, invalid: P.Type) throws(P.Failure) {
         guard let base = buf.baseAddress else { return }
-        let v = vocabulary
-        try splitter.forEachPiece(in: buf, matcher: &state.matcher) { (start, end, valid) throws(P.Failure) in
+        let v = vocabulary.hot
+        state.willEncode(buf.count)
+        var matcher = state.matcher
+        defer { state.matcher = matcher }
+        try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in
             if !valid { try P.reject(byteOffset: start) }
-            v.encodePiece(base + start, end - start, into: &sink)
+            v.encodePiece(base + start, end - start, state: &state, into: &sink)
         }
     }
 
@@ -197,12 +200,6 @@ extension Encoding {
         }
         return (allowed, disallowed)
     }
-}
-
-/// What one thread needs while encoding, reused across pieces (and, in a batch or a
-/// stream, across texts): a regex splitter's PCRE2 match data, made on first need.
-struct EncodeState {
-    var matcher: Matcher?
 }
 
 /// What the encoder does with an ill-formed UTF-8 sequence.

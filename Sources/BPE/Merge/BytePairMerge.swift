@@ -1,7 +1,8 @@
 extension Vocabulary {
-    /// Pieces shorter than this merge with the simple O(n·m) scan; longer ones with the heap.
-    /// Both give identical output; the scan wins on short pieces through cache locality.
-    static let heapMergeThreshold = 128
+    /// Pieces shorter than this merge with the simple O(n·m) scan; longer ones with the
+    /// backtracking encoder, or the heap where the vocabulary has no backtracking tables. All
+    /// give identical output; the scan wins on short pieces through cache locality.
+    static let longPieceThreshold = 17
 
     /// Encodes one pre-tokenized piece into `sink`, exactly as tiktoken's `byte_pair_encode`:
     /// a piece that is itself a token is that token; otherwise start from single bytes and
@@ -12,26 +13,64 @@ extension Vocabulary {
     /// // cl100k_base: "hello" is a token; " unbelievable" is not and merges to [41236, 80850]
     /// ```
     /// - Complexity: O(n) expected when the piece is a token; O(n·m) for m merges with the
-    ///   scan (n < ``heapMergeThreshold``); O(n log n) with the heap.
+    ///   scan (n < ``longPieceThreshold``); O(n) with backtracking, O(n log n) with the heap.
     @inline(__always)
-    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
+    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
         } else if wholePieceLookup, n <= 8, let r = shortTable.find(p, n) {
             sink.append(r)
         } else if wholePieceLookup, n > 8, let r = table.find(p, count: n, vocabulary: self) {
             sink.append(r)
-        } else if n < Self.heapMergeThreshold {
-            mergeByScan(p, n, into: &sink)
+        } else if n <= PieceCache.maxKey, let cache = state.pieceCache {
+            let h = hashBytes(p, n)
+            if let (tokens, count) = cache.lookup(p, n, hash: h) {
+                for i in 0..<count { sink.append(tokens[i]) }
+            } else {
+                merge(p, n, state: &state, into: &sink) { tokens, count in
+                    if count <= PieceCache.maxTokens { cache.insert(p, n, hash: h, tokens: tokens, count: count) }
+                }
+            }
+        } else {
+            merge(p, n, state: &state, into: &sink)
+        }
+    }
+
+    /// Merges a piece that is not a token: the scan for short pieces, else backtracking, or
+    /// the heap where the vocabulary has no backtracking tables. `done` sees the result
+    /// before `sink` does.
+    @inline(__always)
+    func merge<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S,
+                             done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
+        if n < Self.longPieceThreshold {
+            mergeByScan(p, n, into: &sink, done: done)
+        } else if let bt = state.backtracking(self) {
+            mergeByBacktracking(p, n, bt, into: &sink, done: done)
         } else {
             mergeByHeap(p, n, into: &sink)
         }
     }
 
+    /// The tables the per-piece fast path reads, loaded once per text instead of once per
+    /// piece (the optimizer cannot hoist loads through a class reference on its own).
+    var hot: HotTables {
+        HotTables(vocabulary: self, byteRanks: byteRanks, shortSlots: shortTable.slots, shortMask: shortTable.mask,
+                  wholePieceLookup: wholePieceLookup)
+    }
+
+    /// ``encodePiece(_:_:state:into:)`` with a fresh state (for tests and one-off pieces).
+    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
+        var state = EncodeState()
+        encodePiece(p, n, state: &state, into: &sink)
+    }
+
     /// The short-piece merge: two small arrays, `tokens` and `merged[i]` = the merge of
     /// `tokens[i]` and `tokens[i+1]` (``PairTable``'s packed priority and result), scanned for
     /// the minimum after every merge.
-    func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
+    /// `done` sees the result before it goes to `sink` (the piece cache keeps it).
+    @inline(__always)
+    func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S,
+                                   done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { mergedBuf in
         withUnsafeTemporaryAllocation(of: Rank.self, capacity: n) { buf in
             let tokens = buf.baseAddress!
@@ -62,8 +101,31 @@ extension Vocabulary {
                 }
                 if at > 0 { merged[at - 1] = pairs.find(left: tokens[at - 1], right: tokens[at]) }
             }
+            done(tokens, m)
             for i in 0..<m { sink.append(tokens[i]) }
         }
+        }
+    }
+}
+
+/// A snapshot of a ``Vocabulary``'s hot tables for one text (see ``Vocabulary/hot``).
+struct HotTables {
+    let vocabulary: Vocabulary
+    let byteRanks: UnsafeMutablePointer<Rank>
+    let shortSlots: UnsafeMutablePointer<ShortTokenTable.Slot>
+    let shortMask: Int
+    let wholePieceLookup: Bool
+
+    /// ``Vocabulary/encodePiece(_:_:state:into:)``, with the commonest cases (one byte; a
+    /// short piece that is a token) answered from the snapshot.
+    @inline(__always)
+    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
+        if n == 1 {
+            sink.append(byteRanks[Int(p[0])])
+        } else if wholePieceLookup && n <= 8, let r = ShortTokenTable.find(p, n, slots: shortSlots, mask: shortMask) {
+            sink.append(r)
+        } else {
+            vocabulary.encodePiece(p, n, state: &state, into: &sink)
         }
     }
 }

@@ -24,11 +24,13 @@ enum CharClass {
     static let lower: UInt8 = 0x20
     /// `\p{M}`: combining marks (also ``other``, ``upper`` and ``lower``).
     static let mark: UInt8 = 0x40
+    /// In ``Tables/bytes`` only: a byte ≥ 0x80, the start of a character to decode.
+    static let multiByte: UInt8 = 0x80
 
     /// The decoded tables: read-only after they are made, once per process, and never freed.
     struct Tables: @unchecked Sendable {
-        /// The flags of the 128 ASCII characters.
-        let ascii: UnsafeMutablePointer<UInt8>
+        /// By byte: the flags of an ASCII character, or ``multiByte`` for bytes ≥ 0x80.
+        let bytes: UnsafeMutablePointer<UInt8>
         let stage1: UnsafeMutablePointer<UInt8>
         let stage2: UnsafeMutablePointer<UInt8>
     }
@@ -44,9 +46,9 @@ enum CharClass {
             return p
         }
         let stage1 = decode(stage1Base64), stage2 = decode(stage2Base64)
-        let ascii = UnsafeMutablePointer<UInt8>.allocate(capacity: 128)
-        for b in 0..<128 { ascii[b] = stage2[Int(stage1[0]) << blockShift | b] }
-        return Tables(ascii: ascii, stage1: stage1, stage2: stage2)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 { bytes[b] = b < 128 ? stage2[Int(stage1[0]) << blockShift | b] : multiByte }
+        return Tables(bytes: bytes, stage1: stage1, stage2: stage2)
     }()
 
     /// The flags of scalar value `cp` (`cp` < 0x110000).

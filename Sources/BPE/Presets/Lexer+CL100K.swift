@@ -40,4 +40,19 @@ enum CL100KRule: LexerRule {
         if r.lastStart > p { return r.lastStart }    // \s+(?!\S)
         return r.end                                 // \s
     }
+
+    /// `[^\r\n\p{L}\p{N}]?+\p{L}++` over ASCII: one ASCII byte that is not CR, LF, a letter
+    /// or a digit (not `'`, which may start a contraction), then ASCII letters, when the
+    /// byte after them is ASCII.
+    @inline(__always)
+    static func asciiWordEnd(_ x: Lexer, _ p: Int) -> Int? {
+        let c0 = x.s[p]
+        guard c0 < 0x80, c0 != UInt8(ascii: "'") else { return nil }
+        let f0 = x.bytes(c0)
+        let q = f0 & (CharClass.letter | CharClass.number) == 0 && c0 != 0x0A && c0 != 0x0D ? p &+ 1 : p
+        guard q < x.n, x.isASCIILetter(x.s[q]) else { return nil }
+        let e = x.asciiRun(q &+ 1, CharClass.letter)
+        guard e == x.n || x.s[e] < 0x80 else { return nil }
+        return e
+    }
 }

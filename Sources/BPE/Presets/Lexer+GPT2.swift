@@ -26,6 +26,17 @@ enum GPT2Rule: LexerRule {
         return r.end                               // \s
     }
 
+    /// ` ?\p{L}++` over ASCII letters, when the byte after them is ASCII (a byte ≥ 0x80
+    /// could be a letter that continues the run).
+    @inline(__always)
+    static func asciiWordEnd(_ x: Lexer, _ p: Int) -> Int? {
+        let q = x.s[p] == 0x20 ? p &+ 1 : p
+        guard q < x.n, x.isASCIILetter(x.s[q]) else { return nil }
+        let e = x.asciiRun(q &+ 1, CharClass.letter)
+        guard e == x.n || x.s[e] < 0x80 else { return nil }
+        return e
+    }
+
     /// `'(?:[sdmt]|ll|ve|re)` at `p` (which holds `'`).
     @inline(__always)
     static func contraction(_ x: Lexer, _ p: Int) -> Int? {

@@ -78,6 +78,22 @@ enum O200KRule: LexerRule {
         }
     }
 
+    /// The first two alternatives over ASCII, where U is `[A-Z]` and W is `[a-z]`: one
+    /// optional ASCII byte that is not CR, LF, a letter or a digit, then `[A-Z]*[a-z]*` with
+    /// at least one letter, when the byte after is ASCII and not `'` (which could start a
+    /// contraction suffix).
+    @inline(__always)
+    static func asciiWordEnd(_ x: Lexer, _ p: Int) -> Int? {
+        let c0 = x.s[p]
+        guard c0 < 0x80 else { return nil }
+        let f0 = x.bytes(c0)
+        let q = f0 & (CharClass.letter | CharClass.number) == 0 && c0 != 0x0A && c0 != 0x0D ? p &+ 1 : p
+        guard q < x.n, x.isASCIILetter(x.s[q]) else { return nil }
+        let e = x.asciiRun(x.asciiRun(q, CharClass.letter | CharClass.upper), CharClass.letter | CharClass.lower)
+        guard e == x.n || (x.s[e] < 0x80 && x.s[e] != UInt8(ascii: "'")) else { return nil }
+        return e
+    }
+
     /// `e` extended by an optional caseless contraction.
     @inline(__always)
     static func contraction(_ x: Lexer, _ e: Int) -> Int {

@@ -25,16 +25,17 @@ import BPERegex
 struct Lexer {
     let s: UnsafePointer<UInt8>
     let n: Int
-    private let ascii: UnsafeMutablePointer<UInt8>
+    /// ``CharClass/Tables/bytes``: ASCII flags, or ``CharClass/multiByte``.
+    private let bytes: UnsafeMutablePointer<UInt8>
     private let stage1: UnsafeMutablePointer<UInt8>
     private let stage2: UnsafeMutablePointer<UInt8>
 
     init(_ buf: UnsafeBufferPointer<UInt8>) {
         // An empty buffer may have no base address; any non-null pointer does for n == 0.
         let t = CharClass.table
-        s = buf.baseAddress ?? UnsafePointer(t.ascii)
+        s = buf.baseAddress ?? UnsafePointer(t.bytes)
         n = buf.count
-        ascii = t.ascii
+        bytes = t.bytes
         stage1 = t.stage1
         stage2 = t.stage2
     }
@@ -55,6 +56,13 @@ struct Lexer {
     func forEachPiece<R: LexerRule, E: Error>(_ rule: R.Type, _ body: (Int, Int, Bool) throws(E) -> Void) throws(E) {
         var p = 0
         while p < n {
+            // The commonest piece, an ASCII word, in a few instructions a byte; the full rule
+            // for everything else (and for any word that meets a non-ASCII byte).
+            if let e = R.asciiWordEnd(self, p) {
+                try body(p, e, true)
+                p = e
+                continue
+            }
             let (f, l) = at(p)
             if f == 0 {
                 let bad = invalidLength(at: p)
@@ -76,7 +84,8 @@ struct Lexer {
     func at(_ i: Int) -> (UInt8, Int) {
         guard i < n else { return (0, 0) }
         let b = s[i]
-        if b < 0x80 { return (ascii[Int(b)], 1) }
+        let f = bytes[Int(b)]
+        if f & CharClass.multiByte == 0 { return (f, 1) }
         return multiByte(i, b)
     }
 
@@ -121,11 +130,16 @@ struct Lexer {
     @inline(__always)
     func run(_ i: Int, _ mask: UInt8) -> Int {
         var e = i
-        while true {
-            let (f, l) = at(e)
-            if f & mask == 0 { return e }
+        while e < n {
+            let b = s[e]
+            let f = bytes[Int(b)]
+            if f & mask != 0 { e += 1; continue }            // ASCII in the class: the common case
+            if f & CharClass.multiByte == 0 { return e }     // ASCII, not in it
+            let (g, l) = multiByte(e, b)
+            if g & mask == 0 { return e }
             e += l
         }
+        return e
     }
 
     /// One to three characters of `\p{N}` from `i` (`\p{N}{1,3}`), the first known to be one.
@@ -157,6 +171,22 @@ struct Lexer {
         }
     }
 
+    /// The flags of ASCII byte `b` (``CharClass/multiByte`` for bytes ≥ 0x80).
+    @inline(__always)
+    func bytes(_ b: UInt8) -> UInt8 { bytes[Int(b)] }
+
+    /// Whether byte `b` is an ASCII letter.
+    @inline(__always)
+    func isASCIILetter(_ b: UInt8) -> Bool { bytes[Int(b)] & CharClass.letter != 0 }
+
+    /// The end of the run of ASCII bytes from `i` whose flags have all of `mask`'s bits.
+    @inline(__always)
+    func asciiRun(_ i: Int, _ mask: UInt8) -> Int {
+        var e = i
+        while e < n && bytes[Int(s[e])] & mask == mask { e &+= 1 }
+        return e
+    }
+
     /// The byte at `i`, or 0 past the end (0 is never a byte the rules look for after a
     /// letter: they compare with ASCII punctuation and letters only).
     @inline(__always)
@@ -184,4 +214,8 @@ struct Lexer {
 protocol LexerRule {
     /// `f` and `l` are the flags and byte length of the (valid) character at `p`.
     static func end(_ x: Lexer, _ p: Int, _ f: UInt8, _ l: Int) -> Int
+    /// The end of the piece at `p` when it is a word of ASCII letters (with the leading
+    /// character the pattern allows) that ASCII alone decides; `nil` sends the piece to
+    /// ``end(_:_:_:_:)``, so this must answer only where that would give the same end.
+    static func asciiWordEnd(_ x: Lexer, _ p: Int) -> Int?
 }

@@ -10,8 +10,8 @@ final class ShortTokenTable: @unchecked Sendable {
         var rank: Rank    // .max: empty
         var length: UInt32
     }
-    private let slots: UnsafeMutablePointer<Slot>
-    private let mask: Int
+    let slots: UnsafeMutablePointer<Slot>
+    let mask: Int
 
     init(capacity: Int) {
         var size = 16
@@ -23,19 +23,44 @@ final class ShortTokenTable: @unchecked Sendable {
 
     deinit { slots.deallocate() }
 
-    /// The bytes `p[0..<n]` (n ≤ 8) as a little-endian word, zero-padded.
+    /// The bytes `p[0..<n]` (1 ≤ n ≤ 8) as a little-endian word, zero-padded.
+    ///
+    /// Two loads that may overlap, and never a byte past `p[n - 1]`: bytes 0..<4 and
+    /// n-4..<n for n ≥ 4 (overlapping bytes land in the same place from both loads, so OR-ing
+    /// them is exact), bytes 0, n/2 and n-1 for n < 4. No `memcpy` call on the hot path.
     @inline(__always)
     static func pack(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        var w: UInt64 = 0
-        withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: p, byteCount: n) }
-        return UInt64(littleEndian: w)
+        let raw = UnsafeRawPointer(p)
+        if n >= 4 {
+            let lo = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let hi = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            return lo | hi &<< UInt64(truncatingIfNeeded: 8 &* (n &- 4))
+        }
+        return UInt64(p[0]) | UInt64(p[n >> 1]) &<< UInt64(truncatingIfNeeded: 8 &* (n >> 1))
+            | UInt64(p[n &- 1]) &<< UInt64(truncatingIfNeeded: 8 &* (n &- 1))
     }
 
     @inline(__always)
-    private func index(_ word: UInt64, _ n: Int) -> Int {
-        var h = (word ^ (UInt64(n) << 59)) &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 29
+    private func index(_ word: UInt64, _ n: Int) -> Int { Self.index(word, n, mask) }
+
+    @inline(__always)
+    static func index(_ word: UInt64, _ n: Int, _ mask: Int) -> Int {
+        var h = (word ^ (UInt64(truncatingIfNeeded: n) &<< 59)) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h &>> 29
         return Int(truncatingIfNeeded: h) & mask
+    }
+
+    /// ``find(_:_:)`` on raw slots, for callers that hoisted `slots` and `mask` out of a loop.
+    @inline(__always)
+    static func find(_ p: UnsafePointer<UInt8>, _ n: Int, slots: UnsafeMutablePointer<Slot>, mask: Int) -> Rank? {
+        let w = pack(p, n)
+        var i = index(w, n, mask)
+        while true {
+            let s = slots[i]
+            if s.rank == .max { return nil }
+            if s.word == w && s.length == UInt32(truncatingIfNeeded: n) { return s.rank }
+            i = (i &+ 1) & mask
+        }
     }
 
     func insert(_ rank: Rank, _ p: UnsafePointer<UInt8>, _ n: Int) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A token rank: the id of a token, and its merge priority (lower merges first).
 public typealias Rank = UInt32
 
@@ -39,6 +41,10 @@ public final class Vocabulary: @unchecked Sendable {
     /// Whether a piece that is itself a token is that token without merging (always for
     /// tiktoken; for a merge list, Hugging Face's `ignore_merges`).
     let wholePieceLookup: Bool
+    /// The backtracking encoder's tables, built on first need (tiktoken's rule only).
+    private var backtrackingTables: Backtracking?
+    private var backtrackingBuilt = false
+    private let backtrackingLock = NSLock()
 
     /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
     ///
@@ -150,6 +156,19 @@ public final class Vocabulary: @unchecked Sendable {
                 pairs.insert(left: left, right: right, merged: merged, priority: UInt32(i))
             }
         }
+    }
+
+    /// The tables of the backtracking encoder (see ``Backtracking``), built on first call,
+    /// or `nil` for a merge list, or for a vocabulary whose merges it does not model.
+    /// - Complexity: O(total token bytes) on the first call (tens of milliseconds); O(1) after.
+    var backtracking: Backtracking? {
+        backtrackingLock.lock()
+        defer { backtrackingLock.unlock() }
+        if !backtrackingBuilt {
+            if case .tiktoken = mergeRule { backtrackingTables = Backtracking(self) }
+            backtrackingBuilt = true
+        }
+        return backtrackingTables
     }
 
     deinit {

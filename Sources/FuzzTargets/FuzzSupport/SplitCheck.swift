@@ -7,11 +7,11 @@ import BPERegex
 /// lexer's promise, see `Preset`). A violation traps in the fuzzer; `FuzzRegressionTests`
 /// asks for ``violation(_:)`` instead.
 public enum SplitCheck {
-    /// (preset, PCRE2 matcher), compiled once per process. Matchers are per-thread objects;
-    /// both libFuzzer and the regression runner call `check` from one thread.
-    nonisolated(unsafe) static let matchers: [(preset: Preset, pcre2: Matcher)] = Preset.allCases.map { preset in
+    /// (preset, PCRE2 pattern), compiled once per process. Patterns are shared; each check
+    /// takes a matcher from the pattern's pool, so tests may check inputs in parallel.
+    static let patterns: [(preset: Preset, pcre2: Pattern)] = Preset.allCases.map { preset in
         do {
-            return (preset, try Pattern(preset.pcre2Pattern).makeMatcher())
+            return (preset, try Pattern(preset.pcre2Pattern))
         } catch {
             fatalError("preset \(preset) does not compile: \(error)")
         }
@@ -32,8 +32,8 @@ public enum SplitCheck {
 
     /// The tiling and lexer-equals-PCRE2 properties on `input` itself.
     public static func splitViolation(_ input: UnsafeBufferPointer<UInt8>) -> String? {
-        for (preset, pcre2) in matchers {
-            let pieces = pcre2.split(input)
+        for (preset, pcre2) in patterns {
+            let pieces = pcre2.withMatcher { $0.split(input) }
             if let gap = tilingViolation(pieces, count: input.count) { return "\(preset) PCRE2 split: \(gap)" }
             let lexed = preset.split(input)
             if let gap = tilingViolation(lexed, count: input.count) { return "\(preset) lexer split: \(gap)" }

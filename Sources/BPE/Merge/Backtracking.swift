@@ -1,0 +1,182 @@
+/// What the backtracking encoder needs beyond the ``Vocabulary``: a trie for "the longest
+/// token that starts here", each token's next shorter prefix token, and the split that BPE
+/// makes each token from.
+///
+/// The technique is github's `bpe` crate's (rust-gems): the BPE encoding of a text is the one
+/// sequence of tokens in which every adjacent pair is *compatible*, that is, the two tokens
+/// side by side would encode to themselves. So the encoder walks forward, taking the longest
+/// token at each position, and checks the new pair; when it is not compatible it tries the
+/// next shorter prefix token, and when none is left it backs up one token. A bit per byte
+/// position remembers where no encoding can end, so no position is tried twice, and a piece
+/// of any length is encoded in linear time.
+///
+/// The compatibility check replays BPE across the seam: it undoes the later of the two
+/// tokens' last merges (``splits``) and asks whether a merge across the seam would have come
+/// first. Under tiktoken's rule a merge across the seam is any pair whose bytes side by side
+/// are a token, so the check asks the vocabulary's full pair table, not only the splits.
+///
+/// Only tokens that BPE can make from their own bytes are in the trie; a token it cannot
+/// make (no split is compatible) can still be a whole piece, which the encoder looks up
+/// before merging, but never a part of one.
+///
+/// The replay assumes BPE makes every token from two tokens ranked below it, as training
+/// does. A `.tiktoken` file need not obey that (tiktoken merges any pair whose bytes form a
+/// token, whatever its rank), so the tables are built only when each token that the replay
+/// finds no split for is indeed one that tiktoken's own merge cannot make from its bytes;
+/// otherwise ``init(_:)`` fails and long pieces use the heap merge. `BacktrackingTests`
+/// compare this encoder with the heap merge on random vocabularies, random long pieces and
+/// the pathological inputs.
+final class Backtracking: @unchecked Sendable {
+    /// The tokens BPE can make, in a trie.
+    let trie: TokenTrie
+    /// `left[t]`, `right[t]`: the two tokens BPE merges into `t`; a single byte's are itself.
+    /// `Rank.max` for ids that have no token or that BPE cannot make.
+    let left: [Rank]
+    let right: [Rank]
+    /// The longest proper prefix of token `t` that is in the trie, or `Rank.max`.
+    let nextPrefix: [Rank]
+
+    /// The tables for `v`, or `nil` when the replay does not model its merges (see above).
+    /// - Complexity: O(total token bytes) trie work plus a few pair lookups per token.
+    init?(_ v: Vocabulary) {
+        let count = v.count
+        var left = [Rank](repeating: .max, count: count)
+        var right = [Rank](repeating: .max, count: count)
+        var keys: [(bytes: UnsafeBufferPointer<UInt8>, id: Rank)] = []
+        keys.reserveCapacity(count)
+        for r in 0..<count {
+            let (p, n) = v.bytes(of: Rank(r))
+            if n > 0 { keys.append((UnsafeBufferPointer(start: p, count: n), Rank(r))) }
+        }
+        let all = TokenTrie(tokens: keys)
+        var prefixes: [(token: Rank, length: Int)] = []
+        for r in 0..<count {
+            let (p, n) = v.bytes(of: Rank(r))
+            if n == 1 { left[r] = Rank(r); right[r] = Rank(r); continue }
+            guard n > 1 else { continue }
+            // Candidates, longest prefix first, as BPE's last merge would be found.
+            prefixes.removeAll(keepingCapacity: true)
+            all.forEachPrefix(p, n - 1) { prefixes.append(($0, $1)) }
+            for (a, k) in prefixes.reversed() {
+                guard a < Rank(r), left[Int(a)] != .max,
+                      let b = v.rank(of: p + k, count: n - k), b < Rank(r), left[Int(b)] != .max,
+                      Self.compatible(a, b, limit: Rank(r), v, left, right) else { continue }
+                left[r] = a
+                right[r] = b
+                break
+            }
+            if left[r] == .max {
+                // No split ranked below it: fine only if tiktoken cannot make it either.
+                var sink = ArraySink()
+                v.mergeByHeap(p, n, into: &sink)
+                if sink.tokens == [Rank(r)] { return nil }
+            }
+        }
+        var reachable: [(bytes: UnsafeBufferPointer<UInt8>, id: Rank)] = []
+        reachable.reserveCapacity(count)
+        for k in keys where left[Int(k.id)] != .max { reachable.append(k) }
+        trie = TokenTrie(tokens: reachable)
+        var next = [Rank](repeating: .max, count: count)
+        for k in reachable where k.bytes.count > 1 {
+            next[Int(k.id)] = trie.longestPrefix(k.bytes.baseAddress!, k.bytes.count - 1)?.token ?? .max
+        }
+        self.left = left
+        self.right = right
+        nextPrefix = next
+    }
+
+    /// Whether `a` then `b` is what BPE makes of their bytes side by side, considering only
+    /// merges ranked below `limit` (`Rank.max`: all).
+    @inline(__always)
+    static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ v: Vocabulary,
+                           _ left: UnsafePointer<Rank>, _ right: UnsafePointer<Rank>) -> Bool {
+        var a = a, b = b, limit = limit
+        while true {
+            let m = v.pairs.find(left: a, right: b)
+            if m != .max && Rank(truncatingIfNeeded: m) < limit { return false }
+            // Undo the later of the two last merges; the seam moves into that token.
+            if a > b {
+                limit = a
+                a = right[Int(a)]
+                if a == limit {
+                    limit = b + 1
+                    b = left[Int(b)]
+                    if b + 1 == limit { return true }
+                }
+            } else {
+                limit = b + 1
+                b = left[Int(b)]
+                if b + 1 == limit {
+                    limit = a
+                    a = right[Int(a)]
+                    if a == limit { return true }
+                }
+            }
+        }
+    }
+
+    static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ v: Vocabulary, _ left: [Rank], _ right: [Rank]) -> Bool {
+        left.withUnsafeBufferPointer { l in
+            right.withUnsafeBufferPointer { r in compatible(a, b, limit: limit, v, l.baseAddress!, r.baseAddress!) }
+        }
+    }
+}
+
+
+extension Vocabulary {
+    /// Encodes one piece that is not itself a token with the backtracking encoder (see
+    /// ``Backtracking``): the same tokens as the scan and heap merges, in linear time.
+    /// - Complexity: O(n) for an n-byte piece, in practice a trie step per byte and a few pair
+    ///   lookups per token.
+    func mergeByBacktracking<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, _ bt: Backtracking, into sink: inout S,
+                                           done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
+        let words = n / 64 + 1
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { bits in
+        withUnsafeTemporaryAllocation(of: Rank.self, capacity: n) { out in
+            // bits: the positions where an encoding of the prefix may still end.
+            let bits = bits.baseAddress!
+            bits.initialize(repeating: .max, count: words)
+            let tokens = out.baseAddress!
+            var count = 0
+            var pos = 0
+            let trie = bt.trie
+            bt.left.withUnsafeBufferPointer { left in
+            bt.right.withUnsafeBufferPointer { right in
+            bt.nextPrefix.withUnsafeBufferPointer { nextPrefix in
+                let l = left.baseAddress!, r = right.baseAddress!
+                var next: Rank? = trie.longestPrefix(p, n)?.token
+                while var token = next {
+                    let last: Rank? = count > 0 ? tokens[count - 1] : nil
+                    while true {
+                        let end = pos + Int(offsets[Int(token) + 1] - offsets[Int(token)])
+                        if bits[end >> 6] & (1 << UInt64(end & 63)) != 0
+                            && (last == nil || Backtracking.compatible(last!, token, limit: .max, self, l, r)) {
+                            tokens[count] = token
+                            count += 1
+                            pos = end
+                            next = end < n ? trie.longestPrefix(p + end, n - end)?.token : nil
+                            break
+                        }
+                        let shorter = nextPrefix[Int(token)]
+                        if shorter != .max {
+                            token = shorter
+                            continue
+                        }
+                        // No token fits here: no encoding of the prefix ends at `pos`.
+                        bits[pos >> 6] &= ~(1 << UInt64(pos & 63))
+                        count -= 1
+                        let back = tokens[count]
+                        pos -= Int(offsets[Int(back) + 1] - offsets[Int(back)])
+                        next = back
+                        break
+                    }
+                }
+            }
+            }
+            }
+            done(tokens, count)
+            for i in 0..<count { sink.append(tokens[i]) }
+        }
+        }
+    }
+}

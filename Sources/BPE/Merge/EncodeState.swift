@@ -1,0 +1,39 @@
+import BPERegex
+
+/// What one thread needs while encoding, reused across pieces (and, in a batch or a
+/// stream, across texts): a regex splitter's PCRE2 match data, made on first need; the
+/// piece cache, made once enough text has gone by to repay its 256 KiB; and the vocabulary's
+/// backtracking tables, fetched on the first long piece.
+struct EncodeState {
+    var matcher: Matcher?
+    private(set) var pieceCache: PieceCache?
+    private var bytesSeen = 0
+    /// Whether to keep a piece cache at all (tests compare with and without).
+    var usesPieceCache = true
+    /// Whether long pieces may use the backtracking encoder (tests compare with and without).
+    var usesBacktracking = true
+    private var backtracking: Backtracking?
+    private var backtrackingFetched = false
+
+    /// Text below this (in one call, or summed over a batch or stream) is encoded without a cache.
+    static let pieceCacheThreshold = 16 << 10
+
+    /// Notes that `count` more bytes are about to be encoded; makes the piece cache once the
+    /// text seen is long enough.
+    @inline(__always)
+    mutating func willEncode(_ count: Int) {
+        guard pieceCache == nil else { return }
+        bytesSeen += count
+        if usesPieceCache, bytesSeen >= Self.pieceCacheThreshold { pieceCache = PieceCache() }
+    }
+
+    /// `v`'s backtracking tables (built by the first caller in the process), or `nil`.
+    @inline(__always)
+    mutating func backtracking(_ v: Vocabulary) -> Backtracking? {
+        if !backtrackingFetched {
+            backtracking = usesBacktracking ? v.backtracking : nil
+            backtrackingFetched = true
+        }
+        return backtracking
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A bounded, per-thread memo from a piece's bytes to its tokens, for the pieces that need
+/// merging (a piece that is itself a token never gets here: the token tables answer it).
+///
+/// Text repeats its words, and in most languages many words are more than one token; merging
+/// one costs a dozen pair lookups that miss the cache, while a hit here is one hash and one
+/// cache line. The memo is direct-mapped: each piece has one slot, and a new piece evicts the
+/// old one, so memory stays fixed (``slotCount`` × 64 bytes) however much text goes by.
+///
+/// Exactness: a hit compares the whole key, bytes and length, never just the hash, so a hit
+/// returns exactly the tokens the merge gave for these bytes. `PieceCacheTests` encodes with
+/// and without the memo and compares.
+///
+/// ```swift
+/// let cache = PieceCache()
+/// cache.insert(p, 5, hash: h, tokens: t, count: 2)
+/// cache.lookup(p, 5, hash: h)   // (t's copy, 2)
+/// ```
+/// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece (n ≤ ``maxKey``).
+final class PieceCache {
+    /// Pieces longer than this are not kept (long pieces rarely repeat).
+    static let maxKey = 24
+    /// Pieces that merge into more tokens than this are not kept.
+    static let maxTokens = 6
+    /// 4,096 slots of 64 bytes: 256 KiB, about an L2 cache.
+    static let slotCount = 1 << 12
+
+    /// Slot layout, one cache line: hash (8 bytes, 0 = empty), key length (1), token count (1),
+    /// padding, key bytes at 16 (24), tokens at 40 (6 × 4).
+    private let slots: UnsafeMutableRawPointer
+
+    init() {
+        // calloc: zeroed (empty) slots, and the kernel maps the pages only as they are touched.
+        slots = calloc(Self.slotCount, 64)!
+    }
+
+    deinit { free(slots) }
+
+    /// The slot's tokens for the piece `p[0..<n]` with hash `h` (from ``hashBytes``), if kept.
+    @inline(__always)
+    func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
+        let slot = slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64
+        guard slot.load(as: UInt64.self) == h | 1, Int(slot.load(fromByteOffset: 8, as: UInt8.self)) == n else { return nil }
+        let key = slot.advanced(by: 16).assumingMemoryBound(to: UInt8.self)
+        var k = 0
+        while k + 8 <= n {
+            if UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(key + k).loadUnaligned(as: UInt64.self) { return nil }
+            k += 8
+        }
+        while k < n {
+            if p[k] != key[k] { return nil }
+            k += 1
+        }
+        let count = Int(slot.load(fromByteOffset: 9, as: UInt8.self))
+        return (UnsafePointer(slot.advanced(by: 40).assumingMemoryBound(to: Rank.self)), count)
+    }
+
+    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]`, evicting whatever held its slot.
+    /// Needs `n ≤ maxKey` and `count ≤ maxTokens`.
+    @inline(__always)
+    func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) {
+        let slot = slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64
+        slot.storeBytes(of: h | 1, as: UInt64.self)
+        slot.storeBytes(of: UInt8(n), toByteOffset: 8, as: UInt8.self)
+        slot.storeBytes(of: UInt8(count), toByteOffset: 9, as: UInt8.self)
+        (slot + 16).copyMemory(from: p, byteCount: n)
+        (slot + 40).copyMemory(from: tokens, byteCount: count * MemoryLayout<Rank>.size)
+    }
+}

@@ -1,0 +1,123 @@
+/// A byte trie of tokens in double-array form, for "the longest token that starts here".
+///
+/// Node `s` has the child for byte `c` at `t = base[s] + c` exactly when `check[t] == s`, so
+/// a step is two loads, and a node's children sit side by side in memory. `token[s]` is the
+/// token that ends at node `s`, or `Rank.max`. The root is node 0.
+///
+/// Built once per vocabulary from its tokens (those the backtracking encoder may emit).
+///
+/// ```swift
+/// let trie = TokenTrie(tokens: [(Array("a".utf8), 0), (Array("ab".utf8), 1)])
+/// trie.longestPrefix(of: "abc")   // (1, 2): token 1, two bytes
+/// ```
+/// - Complexity: building is O(total token bytes × a small factor); a lookup is O(match
+///   length).
+final class TokenTrie: @unchecked Sendable {
+    /// Cells: `base`, `check` and `token` side by side, `count` of each; read-only once built.
+    let count: Int
+    private let base: UnsafeMutablePointer<Int32>
+    private let check: UnsafeMutablePointer<Int32>
+    private let token: UnsafeMutablePointer<Rank>
+
+    /// Builds the trie of `tokens` (bytes, id); ids need not be sorted, bytes must be distinct.
+    init(tokens: [(bytes: UnsafeBufferPointer<UInt8>, id: Rank)]) {
+        // Sorted keys give each node's children in one contiguous run of the list.
+        let keys = tokens.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        var base: [Int32] = [0]
+        var check: [Int32] = [-1]   // -1: free; the root's own check is never read
+        var token: [Rank] = [.max]
+        // Free cells are found by scanning from `firstFree`, which only moves forward.
+        var firstFree = 1
+        func ensure(_ size: Int) {
+            if base.count < size {
+                let grow = max(size, base.count * 2) - base.count
+                base += repeatElement(0, count: grow)
+                check += repeatElement(-1, count: grow)
+                token += repeatElement(.max, count: grow)
+            }
+        }
+        // Work list: (node, key range sharing the node's prefix, depth = prefix length).
+        var work: [(node: Int32, range: Range<Int>, depth: Int)] = [(0, 0..<keys.count, 0)]
+        var children: [(byte: UInt8, range: Range<Int>)] = []
+        while let (node, range, depth) = work.popLast() {
+            children.removeAll(keepingCapacity: true)
+            var i = range.lowerBound
+            // A key that ends here is the node's token; it sorts first among its extensions.
+            if i < range.upperBound && keys[i].bytes.count == depth {
+                token[Int(node)] = keys[i].id
+                i += 1
+            }
+            while i < range.upperBound {
+                let c = keys[i].bytes[depth]
+                var j = i + 1
+                while j < range.upperBound && keys[j].bytes[depth] == c { j += 1 }
+                children.append((c, i..<j))
+                i = j
+            }
+            guard !children.isEmpty else { continue }
+            // The smallest base that puts every child in a free cell.
+            while firstFree < check.count && check[firstFree] >= 0 { firstFree += 1 }
+            var b = max(firstFree - Int(children[0].byte), 1)
+            search: while true {
+                ensure(b + 256)
+                for ch in children where check[b + Int(ch.byte)] >= 0 {
+                    b += 1
+                    continue search
+                }
+                break
+            }
+            base[Int(node)] = Int32(b)
+            for ch in children {
+                let t = b + Int(ch.byte)
+                check[t] = node
+                work.append((Int32(t), ch.range, depth + 1))
+            }
+        }
+        // Keep up to the last used cell; a lookup checks its index against `count`.
+        var last = check.count - 1
+        while last > 0 && check[last] < 0 { last -= 1 }
+        count = last + 1
+        self.base = .allocate(capacity: count)
+        self.base.initialize(from: base, count: count)
+        self.check = .allocate(capacity: count)
+        self.check.initialize(from: check, count: count)
+        self.token = .allocate(capacity: count)
+        self.token.initialize(from: token, count: count)
+    }
+
+    deinit {
+        base.deallocate()
+        check.deallocate()
+        token.deallocate()
+    }
+
+    /// The longest token that is a prefix of `p[0..<n]`, with its length, or `nil`.
+    @inline(__always)
+    func longestPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> (token: Rank, length: Int)? {
+        var s = 0
+        var best: (Rank, Int)? = nil
+        var i = 0
+        while i < n {
+            let t = Int(base[s]) + Int(p[i])
+            guard t < count, Int(check[t]) == s else { break }
+            s = t
+            i += 1
+            let tok = token[s]
+            if tok != .max { best = (tok, i) }
+        }
+        return best
+    }
+
+    /// Calls `body(token, length)` for every token that is a prefix of `p[0..<n]`, shortest first.
+    func forEachPrefix(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Rank, Int) -> Void) {
+        var s = 0
+        var i = 0
+        while i < n {
+            let t = Int(base[s]) + Int(p[i])
+            guard t < count, Int(check[t]) == s else { return }
+            s = t
+            i += 1
+            if token[s] != .max { body(token[s], i) }
+        }
+    }
+}
