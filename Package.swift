@@ -57,8 +57,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // What both command-line tools share: one-line `error:` reporting.
-        .target(name: "CLISupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // What both command-line tools share: one-line `error:` reporting and the one
+        // standard-output writer (a failed write is an error; a closed pipe ends quietly).
+        .target(name: "CLISupport", dependencies: ["SafeFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "bpe",
             dependencies: [
@@ -70,7 +71,7 @@ let package = Package(
             ]
         ),
         // Shard formats (llm.c, nanoGPT): written by `bpe export`, read by `tinygpt`.
-        .target(name: "TokenFeed", dependencies: ["BPE", "BPERegex", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TokenFeed", dependencies: ["BPE", "BPERegex", "SafeFiles"]),
         // The demo model: plain Swift math, no tokenizer, no C.
         .target(name: "TinyGPT", dependencies: ["SafeFiles"]),
         .executableTarget(
@@ -96,8 +97,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex", "TestSupport"]),
         .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport", "TestSupport"], resources: []),
-        // tinygpt: the kill tests run it too.
-        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport"]),
+        // tinygpt: the kill, output and help tests run it too. HelpSnapshots/ holds the
+        // expected --help texts (text files, read by the test from the source tree).
+        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport"], exclude: ["HelpSnapshots"]),
         .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE", "TestSupport"]),
         .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed", "SafeFiles"]),
     ]

@@ -23,18 +23,14 @@ struct Decode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(wording: flagWording) {
             let enc = try options.load()
             let ids = try Self.parseIDs(try readInput(file))
             var bytes: [UInt8] = []
-            do {
-                try enc.appendBytes(of: ids, to: &bytes)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            try enc.appendBytes(of: ids, to: &bytes)
             var out = Output()
             out.write(bytes)
-            out.flush()
+            try out.flush()
         }
     }
 

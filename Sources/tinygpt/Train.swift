@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
     var evalEvery: Int?
     @Option(parsing: .unconditional, help: "Batches per validation pass (default 10).")
     var evalBatches: Int?
-    @Option(parsing: .unconditional, help: "Print the training loss every N steps (default 10).")
+    @Option(parsing: .unconditional, help: "Print the training loss every N steps.")
     var logEvery: Int = 10
 
     func run() throws {
@@ -179,14 +179,14 @@ struct Train: ParsableCommand {
     private func run(_ trainer: Trainer, data: TrainingData, vocab: (metadata: [String: String], attachments: [String: [UInt8]])) throws {
         let cfg = trainer.model.config, opts = trainer.options
         let trainTokens = data.train.reduce(0) { $0 + $1.count }, valTokens = data.val.reduce(0) { $0 + $1.count }
-        say("model: \(cfg.layers) layers, \(cfg.heads) heads, \(cfg.channels) channels, context \(cfg.contextLength), vocabulary \(cfg.vocabSize): \(cfg.parameterCount) parameters")
-        say("data: \(trainTokens) train tokens in \(data.train.count) shard(s), \(valTokens) val tokens; \(VocabularyRecord.identity(vocab.metadata))")
+        try say("model: \(cfg.layers) layers, \(cfg.heads) heads, \(cfg.channels) channels, context \(cfg.contextLength), vocabulary \(cfg.vocabSize): \(cfg.parameterCount) parameters")
+        try say("data: \(trainTokens) train tokens in \(data.train.count) shard(s), \(valTokens) val tokens; \(VocabularyRecord.identity(vocab.metadata))")
         var reference = String(format: "ln(vocab) = %.4f", Foundation.log(Double(cfg.vocabSize)))
         if let h = data.validationUnigramEntropy { reference += String(format: ", val unigram entropy = %.4f", h) }
-        say("reference (nats/token): \(reference)")
-        say("training: batch \(opts.batchSize) x \(cfg.contextLength) tokens, steps \(trainer.step + 1)...\(opts.steps), lr \(opts.learningRate) (warm-up \(opts.warmupSteps)), weight decay \(opts.adam.weightDecay), grad clip \(opts.gradClip), seed \(opts.seed), \(Parallelism.cores) threads")
+        try say("reference (nats/token): \(reference)")
+        try say("training: batch \(opts.batchSize) x \(cfg.contextLength) tokens, steps \(trainer.step + 1)...\(opts.steps), lr \(opts.learningRate) (warm-up \(opts.warmupSteps)), weight decay \(opts.adam.weightDecay), grad clip \(opts.gradClip), seed \(opts.seed), \(Parallelism.cores) threads")
         if trainer.step == 0, let v = trainer.validationLoss() {
-            say(String(format: "step %d | val loss %.4f", trainer.step, v))
+            try say(String(format: "step %d | val loss %.4f", trainer.step, v))
         }
         let evalEvery = self.evalEvery ?? 100
         let tokensPerStep = opts.batchSize * cfg.contextLength
@@ -206,7 +206,7 @@ struct Train: ParsableCommand {
             if report.step % logEvery == 0 || report.step == opts.steps {
                 let tps = Double(windowSteps * tokensPerStep) / windowSeconds
                 let gflops = Double(windowSteps) * flopsPerStep / windowSeconds / 1e9
-                say(String(format: "step %d/%d | loss %.4f | lr %.2e | grad norm %.3f | %.0f tok/s | %.2f GFLOP/s",
+                try say(String(format: "step %d/%d | loss %.4f | lr %.2e | grad norm %.3f | %.0f tok/s | %.2f GFLOP/s",
                              report.step, opts.steps, lossSum / Double(windowSteps), report.learningRate,
                              report.gradNorm, tps, gflops))
                 windowSeconds = 0; windowSteps = 0; lossSum = 0
@@ -215,11 +215,11 @@ struct Train: ParsableCommand {
                 var line = "step \(report.step)"
                 if let v = trainer.validationLoss() { line += String(format: " | val loss %.4f", v) }
                 try trainer.checkpoint(metadata: vocab.metadata, attachments: vocab.attachments).write(to: out)
-                say(line + " | saved \(out)")
+                try say(line + " | saved \(out)")
             }
         }
         if totalSteps > 0 {
-            say(String(format: "done: %d steps, %d tokens in %.1f s of training: %.0f tok/s, %.2f GFLOP/s (%.2f of %d cores busy on average)",
+            try say(String(format: "done: %d steps, %d tokens in %.1f s of training: %.0f tok/s, %.2f GFLOP/s (%.2f of %d cores busy on average)",
                          totalSteps, totalSteps * tokensPerStep, totalSeconds,
                          Double(totalSteps * tokensPerStep) / totalSeconds,
                          Double(totalSteps) * flopsPerStep / totalSeconds / 1e9,
