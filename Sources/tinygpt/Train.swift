@@ -120,7 +120,7 @@ struct Train: ParsableCommand {
         let data = try TrainingData.load(directory: self.data)
         let vocab = try VocabularyRecord.capture(data)
 
-        let trainer: Trainer
+        let trainer: ModelTrainer
         if resume {
             guard FileManager.default.fileExists(atPath: out) else {
                 throw CLIError("--resume: \(out) does not exist; drop --resume to start a new run")
@@ -142,7 +142,7 @@ struct Train: ParsableCommand {
             }
             let opts = options(base: saved.options)
             let (trainWindows, valWindows) = try windows(data, context: cfg.contextLength)
-            trainer = try Trainer(resuming: ckpt, options: opts, train: trainWindows, validation: valWindows)
+            trainer = try ModelTrainer(resuming: ckpt, options: opts, train: trainWindows, validation: valWindows)
             guard trainer.step < opts.steps else {
                 throw CLIError("--resume: \(out) is already at step \(trainer.step) of \(opts.steps); pass a larger --steps to train on")
             }
@@ -155,7 +155,7 @@ struct Train: ParsableCommand {
             try config.validate()
             let opts = options(base: nil)
             let (trainWindows, valWindows) = try windows(data, context: config.contextLength)
-            trainer = Trainer(model: GPT(config: config, seed: opts.seed), options: opts,
+            trainer = ModelTrainer(model: GPT(config: config, seed: opts.seed), options: opts,
                               train: trainWindows, validation: valWindows)
         }
         try run(trainer, data: data, vocab: vocab)
@@ -176,7 +176,7 @@ struct Train: ParsableCommand {
         return (train, val)
     }
 
-    private func run(_ trainer: Trainer, data: TrainingData, vocab: (metadata: [String: String], attachments: [String: [UInt8]])) throws {
+    private func run(_ trainer: ModelTrainer, data: TrainingData, vocab: (metadata: [String: String], attachments: [String: [UInt8]])) throws {
         let cfg = trainer.model.config, opts = trainer.options
         let trainTokens = data.train.reduce(0) { $0 + $1.count }, valTokens = data.val.reduce(0) { $0 + $1.count }
         try say("model: \(cfg.layers) layers, \(cfg.heads) heads, \(cfg.channels) channels, context \(cfg.contextLength), vocabulary \(cfg.vocabSize): \(cfg.parameterCount) parameters")

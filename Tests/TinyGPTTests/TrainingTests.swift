@@ -28,7 +28,7 @@ struct TrainingTests {
     @Test("a tiny model overfits a tiny sequence: the loss falls by more than half in 40 steps")
     func overfit() throws {
         let w = try Self.windows()
-        let trainer = Trainer(model: GPT(config: Self.config, seed: 1), options: Self.options(steps: 40),
+        let trainer = ModelTrainer(model: GPT(config: Self.config, seed: 1), options: Self.options(steps: 40),
                               train: w, validation: w)
         let before = trainer.validationLoss()!
         #expect(abs(before - Float(Foundation.log(11.0))) < 0.3, "initial loss \(before) should be near ln 11")
@@ -42,7 +42,7 @@ struct TrainingTests {
     @Test("checkpoint save → load gives identical logits, optimizer state, metadata and attachments")
     func checkpointRoundTrip() throws {
         let w = try Self.windows()
-        let trainer = Trainer(model: GPT(config: Self.config, seed: 2), options: Self.options(steps: 3),
+        let trainer = ModelTrainer(model: GPT(config: Self.config, seed: 2), options: Self.options(steps: 3),
                               train: w, validation: nil)
         for _ in 0..<3 { _ = trainer.trainStep() }
         let saved = trainer.checkpoint(metadata: ["vocab.encoding": "gpt2"], attachments: ["blob": [0, 1, 2, 255]])
@@ -68,18 +68,18 @@ struct TrainingTests {
     @Test("--resume continues bit for bit: 3 + 3 steps through a checkpoint equal 6 steps")
     func resumeIsExact() throws {
         let w = try Self.windows()
-        let straight = Trainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
+        let straight = ModelTrainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
                                train: w, validation: nil)
         var straightLosses: [Float] = []
         while straight.step < 6 { straightLosses.append(straight.trainStep().loss) }
 
-        let first = Trainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
+        let first = ModelTrainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
                             train: w, validation: nil)
         var resumedLosses: [Float] = []
         while first.step < 3 { resumedLosses.append(first.trainStep().loss) }
         let bytes = try first.checkpoint().encoded()
         let ckpt = try Checkpoint(decoding: bytes, source: "memory")
-        let second = try Trainer(resuming: ckpt, options: Self.options(steps: 6), train: w, validation: nil)
+        let second = try ModelTrainer(resuming: ckpt, options: Self.options(steps: 6), train: w, validation: nil)
         #expect(second.step == 3)
         while second.step < 6 { resumedLosses.append(second.trainStep().loss) }
         #expect(resumedLosses == straightLosses)
