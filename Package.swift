@@ -1,11 +1,22 @@
 // swift-tools-version:6.0
 //
-// Layout (see README.md for the why):
-//   CPCRE2    system library: PCRE2's 8-bit API, found through pkg-config.
-//   BPERegex  the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
-//   BPE       vocabularies, byte-pair merging, tiktoken-exact Encoding; no C types in its API.
-//   bpe       the command-line tool.
-//   SafeFiles atomic file writes (temp file, fsync, rename), shared by every writer.
+// Layout (see README.md for the why), lowest layer first; each target is described again
+// where it is declared below:
+//   CPCRE2       system library: PCRE2's 8-bit API, found through pkg-config.
+//   BPERegex     the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
+//   BPEVocab     the official .tiktoken files of vocab/, as a resource bundle.
+//   SafeFiles    atomic file writes and the one write-all loop, shared by every writer.
+//   BPE          vocabularies, byte-pair merging, tiktoken-exact Encoding, training; no C
+//                types in its API.
+//   TokenFeed    llm.c and nanoGPT shards: the exporter behind `bpe export`, the readers.
+//   TinyGPT      the small transformer: plain Swift math, no tokenizer.
+//   CLISupport   what both command lines share: one-line errors, the stdout writer.
+//   bpe          the tokenizer's command line.
+//   tinygpt      the model's command line.
+//   bpe-bench    not a product: the encoder alone, for Benchmarks/encode_bench.py.
+//   FuzzSupport, FuzzEncode, FuzzParsers, FuzzSplit   libFuzzer targets and their checks.
+// Tests: one test target per module (BPERegexTests, BPETests, TokenFeedTests, TinyGPTTests,
+// and bpeTests for both command lines), with TestSupport shared by them.
 import PackageDescription
 
 let package = Package(
