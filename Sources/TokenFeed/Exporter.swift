@@ -301,11 +301,8 @@ public struct Exporter: Sendable {
         meta.specialTokens = encoding.specialTokens
         meta.sidecarFile = Sidecar.path(for: fileName)
 
-        let count = encoding.vocabulary.count
         var sidecar = found.flatMap { $0.pattern == tiktokenPattern && $0.specialTokens == encoding.specialTokens ? $0 : nil }
-            ?? Sidecar(name: found?.name ?? name, pattern: tiktokenPattern,
-                       patternName: SplitPattern.presets.first { $0.tiktoken == tiktokenPattern }?.name,
-                       specialTokens: encoding.specialTokens, vocabSize: count, merges: max(0, count - 256))
+            ?? Sidecar(describing: encoding, name: found?.name ?? name, pattern: tiktokenPattern)
         sidecar.tiktokenSha256 = meta.vocabSHA256
         let sidecarBytes: [UInt8]
         do {

@@ -23,8 +23,7 @@ struct Count: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        try reportingErrors(wording: flagWording) {
-            let enc = try options.load()
+        try options.run { enc in
             try special.check(in: enc)
             var rows: [(count: Int, name: String?)] = []
             let names: [String?] = files.isEmpty ? [nil] : files

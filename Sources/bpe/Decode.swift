@@ -23,8 +23,7 @@ struct Decode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try reportingErrors(wording: flagWording) {
-            let enc = try options.load()
+        try options.run { enc in
             let ids = try Self.parseIDs(try readInput(file))
             var bytes: [UInt8] = []
             try enc.appendBytes(of: ids, to: &bytes)

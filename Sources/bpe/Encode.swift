@@ -34,8 +34,7 @@ struct Encode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try reportingErrors(wording: flagWording) {
-            let enc = try options.load()
+        try options.run { enc in
             try special.check(in: enc)
             if jsonl {
                 try encodeJSONLines(enc)

@@ -94,8 +94,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         Interrupts.cleanUpOnInterrupt(kept: "no shard was published to \(out) (shards appear only when an export completes)")
-        try reportingErrors(wording: flagWording) {
-            let encoding = try encodingOptions.load()
+        try encodingOptions.run { encoding in
             let source: Exporter.Source
             if let vocab = encodingOptions.vocab {
                 // The pattern the encoding was loaded with: the flag, else (nil) the sidecar's.

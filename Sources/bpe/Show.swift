@@ -30,8 +30,7 @@ struct Show: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try reportingErrors(wording: flagWording) {
-            let enc = try options.load()
+        try options.run { enc in
             let input = try readInput(file)
             try requireUTF8(input, name: file ?? "<stdin>")
             let tokens = try enc.encode(bytes: input, allowedSpecial: .all)

@@ -264,5 +264,11 @@ import SafeFiles
         #expect(throws: Corpus.Error.noInput) {
             try Trainer(options: .init(vocabSize: 300)).countChunks(in: Corpus(inputs: ["\(dir)/empty.txt"]))
         }
+        // An empty counts file says so (the check used to sit after the loop, unreachable:
+        // the empty first line failed the header check first).
+        #expect(throws: TrainingError.badCountsFile(path: "\(dir)/empty.txt", line: 1, reason: "empty file; make one with bpe count-words")) {
+            var c = ChunkCounter()
+            try c.addCountsFile("\(dir)/empty.txt", pattern: "cl100k")
+        }
     }
 }

@@ -25,13 +25,7 @@ struct MinHeap<Key: Comparable & BitwiseCopyable> {
 
     /// - Complexity: O(log n).
     mutating func push(_ key: Key) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<Key>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: storage, count: count)
-            storage.deallocate()
-            storage = bigger
-            capacity *= 2
-        }
+        if count == capacity { doubleCapacity(&storage, count: count, capacity: &capacity) }
         var i = count
         count += 1
         while i > 0 {

@@ -56,18 +56,6 @@ public struct Sidecar: Codable, Sendable, Equatable {
         case vocabSize = "vocab_size", merges, training, tiktokenSha256 = "tiktoken_sha256"
     }
 
-    public init(name: String, pattern: String, patternName: String? = nil, specialTokens: [String: Rank],
-                vocabSize: Int, merges: Int, training: Training? = nil, tiktokenSha256: String? = nil) {
-        self.name = name
-        self.pattern = pattern
-        self.patternName = patternName
-        self.specialTokens = specialTokens
-        self.vocabSize = vocabSize
-        self.merges = merges
-        self.training = training
-        self.tiktokenSha256 = tiktokenSha256
-    }
-
     /// `my.tiktoken` → `my.tiktoken.json`.
     public static func path(for tiktokenPath: String) -> String { tiktokenPath + ".json" }
 
@@ -139,6 +127,21 @@ public struct Sidecar: Codable, Sendable, Equatable {
     /// Lowercase hex SHA-256 of `bytes`.
     public static func sha256(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension Sidecar {
+    /// A sidecar that describes `encoding` with its split pattern (tiktoken syntax): what
+    /// `bpe export` writes beside a copied `.tiktoken` file that has none of its own.
+    public init(describing encoding: Encoding, name: String, pattern: String) {
+        let count = encoding.vocabulary.count
+        self.init(name: name, pattern: pattern, patternName: Self.presetName(ofTiktoken: pattern),
+                  specialTokens: encoding.specialTokens, vocabSize: count, merges: max(0, count - 256))
+    }
+
+    /// The preset name (`cl100k`, …) of a pattern in tiktoken's syntax, if it is one.
+    static func presetName(ofTiktoken pattern: String) -> String? {
+        SplitPattern.presets.first { $0.tiktoken == pattern }?.name
     }
 }
 

@@ -157,7 +157,7 @@ public struct Trainer: Sendable {
         for (i, s) in options.specialTokens.enumerated() { specials[s] = Rank(tokens.count + i) }
         return TrainedVocabulary(tokens: tokens, merges: merges, specialTokens: specials,
                                  pattern: options.tiktokenPattern,
-                                 patternName: SplitPattern.presets.first { $0.tiktoken == options.tiktokenPattern }?.name,
+                                 patternName: Sidecar.presetName(ofTiktoken: options.tiktokenPattern),
                                  options: options, distinctChunks: counts.count, totalChunks: counts.total)
     }
 }
