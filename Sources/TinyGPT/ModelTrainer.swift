@@ -52,7 +52,7 @@ public final class ModelTrainer {
     public init(resuming checkpoint: Checkpoint, options: TrainingOptions,
                 train: TokenWindows, validation: TokenWindows?) throws(ConfigError) {
         guard let opt = checkpoint.optimizer, let state = checkpoint.training else {
-            throw ConfigError("the checkpoint has no optimizer state (it was saved for sampling only); train without --resume")
+            throw .noOptimizerState
         }
         model = try GPT(config: checkpoint.config, parameters: checkpoint.parameters)
         optimizer = AdamW(options: options.adam, m: opt.m, v: opt.v, t: opt.t)

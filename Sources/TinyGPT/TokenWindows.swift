@@ -24,7 +24,7 @@ public struct TokenWindows: Sendable {
         count = n
         guard n > 0 else {
             let longest = shards.map(\.count).max() ?? 0
-            throw ConfigError("--context \(context) needs shards of at least \(context + 1) tokens, but the longest has \(longest); use a smaller --context or more data")
+            throw .shardsShorterThanContext(context: context, longest: longest)
         }
     }
 

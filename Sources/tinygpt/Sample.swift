@@ -40,7 +40,7 @@ struct Sample: ParsableCommand {
     var seed: UInt64 = 1337
 
     func run() throws {
-        try reportingErrors { try sample() }
+        try reportingErrors(wording: flagWording) { try sample() }
     }
 
     private func sample() throws {

@@ -69,13 +69,14 @@ struct Train: ParsableCommand {
     var logEvery: Int = 10
 
     func run() throws {
-        try reportingErrors { try train() }
+        try reportingErrors(wording: flagWording) { try train() }
     }
 
-    /// Checks the flags that do not need the data, with messages that name the flag.
+    /// Checks the flags that do not need the data, with messages that name the flag. The
+    /// model shape's rules are the library's (``GPTConfig/validate()``); a new run asks it here,
+    /// before the data is read (a resumed run takes its shape from the checkpoint).
     private func checkFlags() throws {
-        for (flag, value) in [("--layers", layers), ("--heads", heads), ("--channels", channels),
-                              ("--context", context), ("--batch", batch), ("--steps", steps)] {
+        for (flag, value) in [("--batch", batch), ("--steps", steps)] {
             if let value, value <= 0 { throw CLIError("\(flag) must be positive, got \(value)") }
         }
         for (flag, value) in [("--warmup", warmup), ("--eval-every", evalEvery), ("--eval-batches", evalBatches)] {
@@ -85,9 +86,13 @@ struct Train: ParsableCommand {
         if let lr, !(lr > 0 && lr.isFinite) { throw CLIError("--lr must be positive, got \(lr)") }
         if let wd = weightDecay, !(wd >= 0 && wd.isFinite) { throw CLIError("--weight-decay must be 0 or more, got \(wd)") }
         if let c = gradClip, !(c >= 0 && c.isFinite) { throw CLIError("--grad-clip must be 0 or more, got \(c)") }
-        if let h = heads, let c = channels, c % h != 0 {
-            throw CLIError("--heads \(h) does not divide --channels \(c); use channels that are a multiple of heads")
-        }
+        if !resume { try shape(vocabSize: 1).validate() }
+    }
+
+    /// The model shape of a new run: the flags, or the defaults.
+    private func shape(vocabSize: Int) -> GPTConfig {
+        GPTConfig(vocabSize: vocabSize, contextLength: context ?? 64, layers: layers ?? 4,
+                  heads: heads ?? 4, channels: channels ?? 128)
     }
 
     /// The run's options: saved ones (on --resume) or defaults, overridden by given flags.
@@ -150,8 +155,7 @@ struct Train: ParsableCommand {
             if FileManager.default.fileExists(atPath: out) {
                 printError("note: \(out) exists and will be replaced at the first save; pass --resume to continue it instead")
             }
-            let config = GPTConfig(vocabSize: data.meta.nVocab, contextLength: context ?? 64, layers: layers ?? 4,
-                                   heads: heads ?? 4, channels: channels ?? 128)
+            let config = shape(vocabSize: data.meta.nVocab)
             try config.validate()
             let opts = options(base: nil)
             let (trainWindows, valWindows) = try windows(data, context: config.contextLength)

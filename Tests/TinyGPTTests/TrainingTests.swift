@@ -145,22 +145,22 @@ struct TrainingTests {
         }
     }
 
-    @Test("a context longer than every shard is an error that names --context")
+    @Test("a context longer than every shard is an error that names contextLength (tinygpt says --context)")
     func contextTooLong() {
-        #expect {
+        let e = #expect(throws: ConfigError.shardsShorterThanContext(context: 3, longest: 3)) {
             _ = try TokenWindows(shards: [[1, 2, 3]], context: 3)
-        } throws: { error in
-            "\(error)".contains("--context 3") && "\(error)".contains("longest has 3")
         }
+        #expect(e?.description == "contextLength 3 needs shards of at least 4 tokens, but the longest has 3; use a smaller contextLength or more data")
+        #expect(e?.message(naming: { $0 == .contextLength ? "--context" : $0.rawValue }).hasPrefix("--context 3 needs") == true)
     }
 
     @Test("configs with zero sizes or heads not dividing channels are refused")
     func badConfigs() {
-        #expect(throws: ConfigError.self) { try GPTConfig(vocabSize: 10, contextLength: 0, layers: 1, heads: 1, channels: 8).validate() }
-        #expect(throws: ConfigError.self) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: -1, heads: 1, channels: 8).validate() }
-        #expect {
-            try GPTConfig(vocabSize: 10, contextLength: 4, layers: 1, heads: 3, channels: 8).validate()
-        } throws: { "\($0)".contains("--heads 3 does not divide --channels 8") }
+        #expect(throws: ConfigError.notPositive(.contextLength, 0)) { try GPTConfig(vocabSize: 10, contextLength: 0, layers: 1, heads: 1, channels: 8).validate() }
+        #expect(throws: ConfigError.notPositive(.layers, -1)) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: -1, heads: 1, channels: 8).validate() }
+        #expect(throws: ConfigError.headsDoNotDivideChannels(heads: 3, channels: 8)) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: 1, heads: 3, channels: 8).validate() }
+        #expect(ConfigError.notPositive(.layers, 0).description == "layers must be positive, got 0")
+        #expect(ConfigError.headsDoNotDivideChannels(heads: 3, channels: 8).description.hasPrefix("heads 3 does not divide channels 8"))
         #expect(throws: Never.self) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: 1, heads: 2, channels: 8).validate() }
     }
 

@@ -66,4 +66,20 @@ struct ErrorWordingTests {
             #expect(!r.stderr.contains("vocabSize") && !r.stderr.contains("lossy:") && !r.stderr.contains("vocabDirectory"), "\(r)")
         }
     }
+
+    @Test("tinygpt: the model shape's rules are TinyGPT's, printed with tinygpt's flags", arguments: [
+        (["--layers", "0"], "error: --layers must be positive, got 0"),
+        (["--heads", "3", "--channels", "8"],
+         "error: --heads 3 does not divide --channels 8; pick channels that are a multiple of heads (for example --channels 6)"),
+        (["--context", "100000000"], "error: --context is too large (100000000); the limit is 16777216"),
+    ])
+    func tinygptShape(_ flags: [String], _ message: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let tinygpt = try CLI.binary().deletingLastPathComponent().appendingPathComponent("tinygpt")
+            // Checked before the data is read: the folder does not exist.
+            let r = try await CLI.run(["train", "--data", "\(dir.path)/none", "--out", "\(dir.path)/m.ckpt"] + flags,
+                                      executable: tinygpt)
+            #expect(r.exited(1) && r.stderr == message + "\n", "\(r)")
+        }
+    }
 }
