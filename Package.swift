@@ -1,11 +1,22 @@
 // swift-tools-version:6.0
 //
-// Layout (see README.md for the why):
-//   CPCRE2    system library: PCRE2's 8-bit API, found through pkg-config.
-//   BPERegex  the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
-//   BPE       vocabularies, byte-pair merging, tiktoken-exact Encoding; no C types in its API.
-//   bpe       the command-line tool.
-//   SafeFiles atomic file writes (temp file, fsync, rename), shared by every writer.
+// Layout (see README.md for the why), lowest layer first; each target is described again
+// where it is declared below:
+//   CPCRE2       system library: PCRE2's 8-bit API, found through pkg-config.
+//   BPERegex     the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
+//   BPEVocab     the official .tiktoken files of vocab/, as a resource bundle.
+//   SafeFiles    atomic file writes and the one write-all loop, shared by every writer.
+//   BPE          vocabularies, byte-pair merging, tiktoken-exact Encoding, training; no C
+//                types in its API.
+//   TokenFeed    llm.c and nanoGPT shards: the exporter behind `bpe export`, the readers.
+//   TinyGPT      the small transformer: plain Swift math, no tokenizer.
+//   CLISupport   what both command lines share: one-line errors, the stdout writer.
+//   bpe          the tokenizer's command line.
+//   tinygpt      the model's command line.
+//   bpe-bench    not a product: the encoder alone, for Benchmarks/encode_bench.py.
+//   FuzzSupport, FuzzEncode, FuzzParsers, FuzzSplit   libFuzzer targets and their checks.
+// Tests: one test target per module (BPERegexTests, BPETests, TokenFeedTests, TinyGPTTests,
+// and bpeTests for both command lines), with TestSupport shared by them.
 import PackageDescription
 
 let package = Package(
@@ -57,8 +68,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // What both command-line tools share: one-line `error:` reporting.
-        .target(name: "CLISupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // What both command-line tools share: one-line `error:` reporting and the one
+        // standard-output writer (a failed write is an error; a closed pipe ends quietly).
+        .target(name: "CLISupport", dependencies: ["SafeFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "bpe",
             dependencies: [
@@ -70,7 +82,7 @@ let package = Package(
             ]
         ),
         // Shard formats (llm.c, nanoGPT): written by `bpe export`, read by `tinygpt`.
-        .target(name: "TokenFeed", dependencies: ["BPE", "BPERegex", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TokenFeed", dependencies: ["BPE", "BPERegex", "SafeFiles"]),
         // The demo model: plain Swift math, no tokenizer, no C.
         .target(name: "TinyGPT", dependencies: ["SafeFiles"]),
         .executableTarget(
@@ -96,8 +108,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex", "TestSupport"]),
         .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport", "TestSupport"], resources: []),
-        // tinygpt: the kill tests run it too.
-        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport"]),
+        // tinygpt: the kill, output and help tests run it too. HelpSnapshots/ holds the
+        // expected --help texts (text files, read by the test from the source tree).
+        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport"], exclude: ["HelpSnapshots"]),
         .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE", "TestSupport"]),
         .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed", "SafeFiles"]),
     ]

@@ -12,21 +12,23 @@ public struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Runs a command body, turning any error into one `error: …` line on standard error and
-/// exit status 1. ArgumentParser's own exits (`ExitCode`, help) pass through unchanged.
-public func reportingErrors(_ body: () throws -> Void) throws {
+/// exit status 1. ArgumentParser's own exits (`ExitCode`, help) pass through unchanged; a
+/// closed pipe on standard output ends the run silently with ``brokenPipeExitStatus``.
+///
+/// - Parameter wording: the command line's words for a library error (flag names where the
+///   library names its parameters), or `nil` to print the error's own description. This is
+///   the edge where errors are printed, so it is where the translation happens.
+public func reportingErrors(wording: (any Error) -> String? = { _ in nil }, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as ExitCode {
         throw e
+    } catch let e as OutputError where e.isBrokenPipe {
+        throw ExitCode(brokenPipeExitStatus)
     } catch {
         // One line, whatever the error's text: scripts grep for it, people read the first line.
-        let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
+        let message = (wording(error) ?? "\(error)").replacingOccurrences(of: "\n", with: " ")
         printError("error: \(message)")
         throw ExitCode.failure
     }
-}
-
-/// One line on standard error.
-public func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -22,19 +22,21 @@ public enum AtomicFile {
         TemporaryFiles.shared.track(temp)
         defer { TemporaryFiles.shared.untrack(temp) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Error(path: path, reason: lastError) }
+        guard fd >= 0 else { throw Error(path: path, reason: SystemError.last.description) }
         var failure: String?
         bytes.withUnsafeBytes { raw in
             // The crash point sits halfway, where a direct write would leave a torn file.
             let half = raw.count / 2
-            failure = writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[..<half]))
-            if failure == nil {
+            do throws(SystemError) {
+                try FileDescriptor.writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[..<half]))
                 CrashPoint.reach(.write)
-                failure = writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[half...]))
+                try FileDescriptor.writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[half...]))
+            } catch {
+                failure = error.description
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = lastError }
-        if close(fd) != 0, failure == nil { failure = lastError }
+        if failure == nil, fsync(fd) != 0 { failure = SystemError.last.description }
+        if close(fd) != 0, failure == nil { failure = SystemError.last.description }
         if let failure {
             unlink(temp)
             throw Error(path: path, reason: failure)
@@ -57,7 +59,7 @@ public enum AtomicFile {
     /// Renames the finished file `temp` over `path` and makes the rename durable.
     public static func replace(_ temp: String, over path: String) throws(Error) {
         CrashPoint.reach(.rename)
-        guard rename(temp, path) == 0 else { throw Error(path: path, reason: lastError) }
+        guard rename(temp, path) == 0 else { throw Error(path: path, reason: SystemError.last.description) }
         syncDirectory(of: path)
     }
 
@@ -75,24 +77,8 @@ public enum AtomicFile {
         public var description: String { "\(path): cannot write: \(reason)" }
     }
 
-    private static var lastError: String { String(cString: strerror(errno)) }
-
     private static func directory(of path: String) -> String {
         let dir = (path as NSString).deletingLastPathComponent
         return dir.isEmpty ? "." : dir
-    }
-
-    /// Writes all of `buffer`, retrying short writes and EINTR; returns the error, if any.
-    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> String? {
-        var done = 0
-        while done < buffer.count {
-            let n = Foundation.write(fd, buffer.baseAddress! + done, buffer.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return lastError
-            }
-            done += n
-        }
-        return nil
     }
 }

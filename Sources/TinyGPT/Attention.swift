@@ -14,12 +14,9 @@ public enum Attention {
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
         batch B: Int, time T: Int, channels C: Int, heads NH: Int
     ) {
-        let hs = C / NH
-        let scale = 1 / Float(hs).squareRoot()
-        let C3 = 3 * C
-        parallelFor(B * NH) { task in
-            let b = task / NH, h = task % NH
-            let base = qkv + b * T * C3 + h * hs
+        let (hs, scale, C3) = (C / NH, 1 / Float(C / NH).squareRoot(), 3 * C)
+        forEachHead(batch: B, time: T, channels: C, heads: NH) { b, h, offset in
+            let base = qkv + offset
             for t in 0..<T {
                 let q = base + t * C3
                 let row = att + ((b * NH + h) * T + t) * T
@@ -46,13 +43,9 @@ public enum Attention {
         qkv: UnsafePointer<Float>, att: UnsafePointer<Float>,
         batch B: Int, time T: Int, channels C: Int, heads NH: Int
     ) {
-        let hs = C / NH
-        let scale = 1 / Float(hs).squareRoot()
-        let C3 = 3 * C
-        parallelFor(B * NH) { task in
-            let b = task / NH, h = task % NH
-            let base = qkv + b * T * C3 + h * hs
-            let dbase = dqkv + b * T * C3 + h * hs
+        let (hs, scale, C3) = (C / NH, 1 / Float(C / NH).squareRoot(), 3 * C)
+        forEachHead(batch: B, time: T, channels: C, heads: NH) { b, h, offset in
+            let base = qkv + offset, dbase = dqkv + offset
             let dp = UnsafeMutablePointer<Float>.allocate(capacity: T)
             defer { dp.deallocate() }
             for t in 0..<T {
@@ -73,6 +66,17 @@ public enum Attention {
                     axpy(dbase + t2 * C3 + C, ds, q, hs)
                 }
             }
+        }
+    }
+
+    /// Runs `body(b, h, offset)` for every (batch, head) pair on all cores; `offset` is where
+    /// head `h`'s q of sequence `b` starts in `qkv` (its k and v follow at +C and +2C).
+    @inline(__always)
+    private static func forEachHead(batch B: Int, time T: Int, channels C: Int, heads NH: Int,
+                                    _ body: (_ b: Int, _ h: Int, _ offset: Int) -> Void) {
+        parallelFor(B * NH) { task in
+            let b = task / NH, h = task % NH
+            body(b, h, b * T * 3 * C + h * (C / NH))
         }
     }
 }

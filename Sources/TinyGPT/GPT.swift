@@ -190,7 +190,7 @@ public final class GPT {
         self.config = config
         layout = ParameterLayout(config)
         guard values.count == layout.count else {
-            throw ConfigError("expected \(layout.count) parameters for this config, got \(values.count)")
+            throw .wrongParameterCount(expected: layout.count, got: values.count)
         }
         parameters = .allocate(capacity: layout.count)
         _ = UnsafeMutableBufferPointer(start: parameters, count: layout.count).initialize(from: values)

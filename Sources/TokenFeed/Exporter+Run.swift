@@ -6,14 +6,17 @@ import Foundation
 extension Exporter {
     /// One export in progress: reads blocks, encodes them a batch at a time on all threads,
     /// and streams the tokens in document order into the two splits.
+    ///
+    /// The corpus hands out blocks already split into documents (``Corpus/Block``), the
+    /// first of which may continue the previous block's document: that one gets no
+    /// `<|endoftext|>` of its own, so a document cut across blocks gets exactly one.
     struct Run {
         let exporter: Exporter
         let corpusFiles: Int
-        var stream: DocumentStream
         let train: SplitOutput
         let val: SplitOutput
-        var batch: [DocumentStream.Chunk] = []
-        /// For each chunk in `batch`, for each of its pieces: does it go to validation?
+        var batch: [Corpus.Block] = []
+        /// For each block in `batch`, for each of its documents: does it go to validation?
         var routes: [[Bool]] = []
         var batchBytes = 0
         var progress = Progress()
@@ -26,7 +29,6 @@ extension Exporter {
         init(exporter: Exporter, staging: String, corpusFiles: Int) {
             self.exporter = exporter
             self.corpusFiles = corpusFiles
-            stream = DocumentStream(separator: exporter.options.docSeparator)
             let o = exporter.options
             let llmc = o.format == .llmc
             train = SplitOutput(directory: staging, split: "train", exporter: exporter,
@@ -40,7 +42,7 @@ extension Exporter {
             do {
                 try corpus.forEachBlock { block in
                     progress.bytesRead += block.bytes.count
-                    for chunk in stream.feed(block) { add(chunk) }
+                    add(block)
                     if batchBytes >= exporter.options.batchBytes {
                         try flush()
                         report(progress)
@@ -49,34 +51,39 @@ extension Exporter {
             } catch let e as ShardError {
                 throw e
             } catch let e as Corpus.Error {
-                throw .corpus(e.description)
+                throw .corpus(e)
             } catch {
-                throw .corpus("\(error)")
+                throw .cannotRead(path: "the corpus", reason: "\(error)")
             }
-            if let last = stream.finish() { add(last) }
             try flush()
             report(progress)
         }
 
         /// Assigns each new document its split, in corpus order.
-        private mutating func add(_ chunk: DocumentStream.Chunk) {
+        private mutating func add(_ block: Corpus.Block) {
             var route: [Bool] = []
-            for piece in chunk.pieces {
-                if piece.startsDocument {
+            for d in block.documents.indices {
+                if Self.startsDocument(d, of: block) {
                     currentIsValidation = exporter.options.validation.isValidation(document: progress.documents)
                     progress.documents += 1
                     (currentIsValidation ? val : train).totals.documents += 1
                 }
                 route.append(currentIsValidation)
             }
-            batch.append(chunk)
+            batch.append(block)
             routes.append(route)
-            batchBytes += chunk.bytes.count
+            batchBytes += block.bytes.count
         }
 
-        /// A range of one chunk's bytes to encode: a piece, or a part of a long one.
+        /// Whether document `d` of `block` is a document's first bytes (and gets an
+        /// `<|endoftext|>` before it).
+        static func startsDocument(_ d: Int, of block: Corpus.Block) -> Bool {
+            d > 0 || !block.continuesDocument
+        }
+
+        /// A range of one block's bytes to encode: a document, or a part of a long one.
         struct Job: Sendable {
-            var chunk: Int
+            var block: Int
             var range: Range<Int>
         }
 
@@ -90,29 +97,29 @@ extension Exporter {
         private mutating func flush() throws(ShardError) {
             defer { batch = []; routes = []; batchBytes = 0 }
             var jobs: [Job] = []
-            var jobsOfPiece: [[Range<Int>]] = []  // chunk → piece → its jobs
-            for (c, chunk) in batch.enumerated() {
+            var jobsOfDocument: [[Range<Int>]] = []  // block → document → its jobs
+            for (b, block) in batch.enumerated() {
                 var ranges: [Range<Int>] = []
-                chunk.bytes.withUnsafeBufferPointer { bytes in
-                    for piece in chunk.pieces {
-                        let parts = canCut && piece.range.count > exporter.options.partBytes
-                            ? SafeCut.split(bytes, piece.range, target: exporter.options.partBytes) : [piece.range]
+                block.bytes.withUnsafeBufferPointer { bytes in
+                    for document in block.documents {
+                        let parts = canCut && document.count > exporter.options.partBytes
+                            ? SafeCut.split(bytes, document, target: exporter.options.partBytes) : [document]
                         ranges.append(jobs.count..<(jobs.count + parts.count))
-                        jobs += parts.map { Job(chunk: c, range: $0) }
+                        jobs += parts.map { Job(block: b, range: $0) }
                     }
                 }
-                jobsOfPiece.append(ranges)
+                jobsOfDocument.append(ranges)
             }
             let results = Self.encode(jobs, in: batch, with: exporter.encoding, threads: exporter.options.threads)
             let eot: ArraySlice<UInt32> = [exporter.eot]
-            for (c, chunk) in batch.enumerated() {
-                for (p, piece) in chunk.pieces.enumerated() {
-                    let out = routes[c][p] ? val : train
-                    if piece.startsDocument { try out.append(eot) }
-                    for j in jobsOfPiece[c][p] {
+            for (b, block) in batch.enumerated() {
+                for d in block.documents.indices {
+                    let out = routes[b][d] ? val : train
+                    if Self.startsDocument(d, of: block) { try out.append(eot) }
+                    for j in jobsOfDocument[b][d] {
                         switch results[j] {
                         case .invalid(let at):
-                            throw .invalidUTF8(file: chunk.file, offset: chunk.fileOffset + jobs[j].range.lowerBound + at)
+                            throw .invalidUTF8(file: block.file, offset: block.fileOffset + jobs[j].range.lowerBound + at)
                         case .tokens(let t):
                             try out.append(t[...])
                         }
@@ -124,24 +131,27 @@ extension Exporter {
 
         /// Runs `jobs` on `threads` threads; each thread takes the next job when it is done
         /// with one, so a long document does not hold up a fixed share of the work.
-        private static func encode(_ jobs: [Job], in batch: [DocumentStream.Chunk],
+        private static func encode(_ jobs: [Job], in batch: [Corpus.Block],
                                    with encoding: Encoding, threads: Int) -> [JobResult] {
-            var results = [JobResult](repeating: .tokens([]), count: jobs.count)
-            let next = JobCounter()
-            results.withUnsafeMutableBufferPointer { buffer in
-                let out = SendableBuffer(buffer)
-                DispatchQueue.concurrentPerform(iterations: min(threads, jobs.count)) { _ in
-                    while let j = next.take(below: jobs.count) {
-                        let job = jobs[j]
-                        out.buffer[j] = batch[job.chunk].bytes.withUnsafeBufferPointer { all in
-                            let text = UnsafeBufferPointer(rebasing: all[job.range])
-                            if let bad = UTF8Validation.firstInvalid(in: text, from: 0) { return .invalid(bad.lowerBound) }
-                            return .tokens(encoding.encodeOrdinary(bytes: text))
-                        }
+            // The next job to take and the results so far; a lock per job is nothing next to
+            // encoding one (a document, or a part of up to a megabyte).
+            let state = Locked((next: 0, results: [JobResult](repeating: .tokens([]), count: jobs.count)))
+            DispatchQueue.concurrentPerform(iterations: min(threads, jobs.count)) { _ in
+                while let j = state.withLock({ s -> Int? in
+                    guard s.next < jobs.count else { return nil }
+                    s.next += 1
+                    return s.next - 1
+                }) {
+                    let job = jobs[j]
+                    let result: JobResult = batch[job.block].bytes.withUnsafeBufferPointer { all in
+                        let text = UnsafeBufferPointer(rebasing: all[job.range])
+                        if let bad = UTF8Validation.firstInvalid(in: text, from: 0) { return .invalid(bad.lowerBound) }
+                        return .tokens(encoding.encodeOrdinary(bytes: text))
                     }
+                    state.withLock { $0.results[j] = result }
                 }
             }
-            return results
+            return state.withLock { $0.results }
         }
     }
 
@@ -214,29 +224,9 @@ extension Exporter.Run {
     mutating func finish() throws(ShardError) {
         guard progress.documents > 0 else { throw .emptyCorpus(files: corpusFiles) }
         guard train.totals.documents > 0 else {
-            throw .noTrainingDocuments(documents: progress.documents, rule: exporter.options.validation.description)
+            throw .noTrainingDocuments(documents: progress.documents, rule: exporter.options.validation)
         }
         try train.finish()
         try val.finish()
-    }
-}
-
-/// Hands the results buffer to `concurrentPerform`: every job writes its own index.
-struct SendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
-}
-
-/// The next job to take, shared by the encoding threads.
-final class JobCounter: @unchecked Sendable {
-    private var next = 0
-    private let lock = NSLock()
-
-    func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < limit else { return nil }
-        next += 1
-        return next - 1
     }
 }

@@ -1,5 +1,4 @@
 import BPE
-import Crypto
 import Dispatch
 import Foundation
 import SafeFiles
@@ -67,10 +66,13 @@ public struct Exporter: Sendable {
             }
         }
 
-        public var description: String {
+        public var description: String { message(naming: \.rawValue) }
+
+        /// What the rule does, with its option spelled by `name`.
+        public func message(naming name: (Parameter) -> String) -> String {
             switch self {
-            case .firstDocuments(let n): return "--val-docs \(n) takes the first \(n)"
-            case .fraction(let f): return "--val-fraction \(f) takes document 0 and then one in every \(f > 0 ? String(format: "%g", 1 / f) : "∞")"
+            case .firstDocuments(let n): return "\(name(.valDocs)) \(n) takes the first \(n)"
+            case .fraction(let f): return "\(name(.valFraction)) \(f) takes document 0 and then one in every \(f > 0 ? String(format: "%g", 1 / f) : "∞")"
             }
         }
 
@@ -89,10 +91,11 @@ public struct Exporter: Sendable {
     public enum Source: Sendable, Equatable {
         /// A built-in encoding, recorded by name.
         case builtin
-        /// A `.tiktoken` file and its split pattern (preset name or tiktoken-syntax regex).
-        /// The file is hashed and copied next to the shards with its sidecar `FILE.json`; when
-        /// there is no sidecar, or it disagrees with the encoding used, one is written.
-        case file(path: String, pattern: String)
+        /// A `.tiktoken` file and its split pattern (preset name or tiktoken-syntax regex;
+        /// `nil`: the pattern its sidecar records). The file is hashed and copied next to the
+        /// shards with its sidecar `FILE.json`; when there is no sidecar, or it disagrees with
+        /// the encoding used, one is written.
+        case file(path: String, pattern: String?)
     }
 
     public struct Options: Sendable {
@@ -116,6 +119,34 @@ public struct Exporter: Sendable {
         public var partBytes = 1 << 20
 
         public init() {}
+
+        /// Checks every option on its own. ``Exporter/init(encoding:source:options:)`` calls
+        /// it; a front end may call it earlier, to refuse bad options before loading anything.
+        /// - Throws: ``ShardError`` naming the option.
+        public func validate() throws(ShardError) {
+            guard (1...Int(Int32.max)).contains(shardTokens) else { throw .shardTokensOutOfRange(shardTokens) }
+            switch validation {
+            case .fraction(let f) where !(f >= 0 && f < 1): throw .validationFractionOutOfRange(f)
+            case .firstDocuments(let n) where n < 0: throw .negativeValidationDocuments(n)
+            default: break
+            }
+            guard threads >= 1 else { throw .noThreads(threads) }
+            guard blockSize >= 1, batchBytes >= 1, partBytes >= 1 else {
+                throw .nonPositiveSize(blockSize: blockSize, batchBytes: batchBytes, partBytes: partBytes)
+            }
+            if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") { throw .badName(name) }
+            do { try Corpus.validate(separator: docSeparator) } catch { throw .emptyDocumentSeparator }
+        }
+    }
+
+    /// The options an error message may name, by their Swift spelling. A front end maps
+    /// them to its own (`bpe export` says `--val-fraction`).
+    public enum Parameter: String, Sendable, CaseIterable {
+        case shardTokens, threads, name, docSeparator
+        case valFraction = "validation .fraction"
+        case valDocs = "validation .firstDocuments"
+        /// How to give an encoding the `<|endoftext|>` token every document starts with.
+        case endOfText = "train with specialTokens: [\"<|endoftext|>\"], or load the .tiktoken file with specialTokens: [\"<|endoftext|>\": ID]"
     }
 
     /// Counts so far, for a progress display.
@@ -132,29 +163,11 @@ public struct Exporter: Sendable {
     let dtype: TokenDType
 
     /// Checks the options and that `encoding` has `<|endoftext|>`.
-    /// - Throws: ``ShardError/noEndOfText(encoding:)``, ``ShardError/badOption(_:)``.
+    /// - Throws: ``ShardError/noEndOfText(encoding:)``, or an option error from
+    ///   ``Options/validate()``.
     public init(encoding: Encoding, source: Source = .builtin, options: Options = Options()) throws(ShardError) {
         guard let eot = encoding.eotToken else { throw .noEndOfText(encoding: encoding.name) }
-        guard (1...Int(Int32.max)).contains(options.shardTokens) else {
-            throw .badOption("shard tokens must be between 1 and \(Int32.max) (an llm.c header holds a signed 32-bit count), got \(options.shardTokens)")
-        }
-        switch options.validation {
-        case .fraction(let f) where !(f >= 0 && f < 1):
-            throw .badOption("the validation fraction must be at least 0 and below 1, got \(f)")
-        case .firstDocuments(let n) where n < 0:
-            throw .badOption("the number of validation documents must be at least 0, got \(n)")
-        default: break
-        }
-        guard options.threads >= 1 else { throw .badOption("threads must be at least 1, got \(options.threads)") }
-        guard options.blockSize >= 1, options.batchBytes >= 1, options.partBytes >= 1 else {
-            throw .badOption("block, batch and part sizes must be positive")
-        }
-        if let name = options.name {
-            guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-                throw .badOption("bad shard name '\(name)': it must be a plain file name prefix (no '/', not starting with '.')")
-            }
-        }
-        if options.docSeparator?.isEmpty == true { throw .badOption("the document separator must not be empty") }
+        try options.validate()
         self.encoding = encoding
         self.source = source
         self.options = options
@@ -185,7 +198,7 @@ public struct Exporter: Sendable {
         do {
             corpus = try Corpus(inputs: inputs, separator: options.docSeparator)
         } catch {
-            throw .corpus(error.description)
+            throw .corpus(error)
         }
         corpus.blockSize = options.blockSize
         guard !corpus.files.isEmpty else { throw .emptyCorpus(files: 0) }
@@ -266,32 +279,38 @@ public struct Exporter: Sendable {
     }
 
     /// Copies `path` (hashing it) and its sidecar next to the shards, so they can be decoded
-    /// later without guessing the vocabulary.
-    private func copyVocabulary(_ path: String, pattern: String, into directory: String, meta: inout ShardMeta) throws(ShardError) {
+    /// later without guessing the vocabulary. The file is read once: for the hash, the
+    /// sidecar's check and the copy. A sidecar that describes another encoding than the one
+    /// used (the flags overrode it), or none, is replaced by one that describes this one.
+    private func copyVocabulary(_ path: String, pattern: String?, into directory: String, meta: inout ShardMeta) throws(ShardError) {
         let fileName = (path as NSString).lastPathComponent
-        let bytes: [UInt8]
+        let bytes: [UInt8], found: Sidecar?
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            (bytes, found) = try Sidecar.read(tiktokenFile: path)
+        } catch .unreadable(let p, let why) {
+            throw .cannotRead(path: p, reason: why)
         } catch {
-            throw .cannotRead(path: path, reason: error.localizedDescription)
+            throw .cannotRead(path: path, reason: error.description)
         }
-        let tiktokenPattern = SplitPattern.tiktokenSource(pattern)
+        guard let tiktokenPattern = pattern.map(SplitPattern.tiktokenSource) ?? found?.pattern else {
+            throw .cannotRead(path: Sidecar.path(for: path), reason: "no such file, so the split pattern is unknown; give it in the source (.file(path:pattern:))")
+        }
         meta.vocabFile = fileName
-        meta.vocabSHA256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        meta.vocabSHA256 = Sidecar.sha256(bytes)
         meta.pattern = tiktokenPattern
         meta.specialTokens = encoding.specialTokens
         meta.sidecarFile = Sidecar.path(for: fileName)
 
-        // The sidecar goes first, so the .tiktoken copy never appears without it.
-        let sidecarSource = Sidecar.path(for: path)
-        let sidecar = try? Sidecar.load(for: path)
+        var sidecar = found.flatMap { $0.pattern == tiktokenPattern && $0.specialTokens == encoding.specialTokens ? $0 : nil }
+            ?? Sidecar(describing: encoding, name: found?.name ?? name, pattern: tiktokenPattern)
+        sidecar.tiktokenSha256 = meta.vocabSHA256
         let sidecarBytes: [UInt8]
-        if let sidecar, let original = try? Data(contentsOf: URL(fileURLWithPath: sidecarSource)),
-           sidecar.pattern == tiktokenPattern, sidecar.specialTokens == encoding.specialTokens {
-            sidecarBytes = Array(original)
-        } else {
-            sidecarBytes = try writtenSidecar(name: sidecar?.name ?? name, pattern: tiktokenPattern)
+        do {
+            sidecarBytes = try sidecar.encoded()
+        } catch {
+            throw .cannotWrite(path: Sidecar.path(for: fileName), reason: "\(error)")
         }
+        // The sidecar goes first, so the .tiktoken copy never appears without it.
         for (data, target) in [(sidecarBytes, Sidecar.path(for: fileName)), (bytes, fileName)] {
             let full = (directory as NSString).appendingPathComponent(target)
             do {
@@ -299,31 +318,6 @@ public struct Exporter: Sendable {
             } catch {
                 throw .cannotWrite(path: full, reason: "\(error)")
             }
-        }
-    }
-
-    /// A sidecar for a vocabulary file that has none (or whose sidecar the flags overrode),
-    /// describing the encoding this export used: `Encoding.load(trained:)` reads it.
-    private func writtenSidecar(name: String, pattern: String) throws(ShardError) -> [UInt8] {
-        struct Written: Encodable {
-            var format = "swift-bpe-sidecar", version = 1
-            var name: String, pattern: String, patternName: String?
-            var specialTokens: [String: UInt32], vocabSize: Int, merges: Int
-            enum CodingKeys: String, CodingKey {
-                case format, version, name, pattern, patternName = "pattern_name"
-                case specialTokens = "special_tokens", vocabSize = "vocab_size", merges
-            }
-        }
-        let count = encoding.vocabulary.count
-        let w = Written(name: name, pattern: pattern,
-                        patternName: SplitPattern.presets.first { $0.tiktoken == pattern }?.name,
-                        specialTokens: encoding.specialTokens, vocabSize: count, merges: max(0, count - 256))
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            return Array(try e.encode(w)) + [0x0A]
-        } catch {
-            throw .cannotWrite(path: Sidecar.path(for: name), reason: "\(error)")
         }
     }
 

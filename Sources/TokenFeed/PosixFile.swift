@@ -1,7 +1,9 @@
 import Foundation
+import SafeFiles
 
-/// The one place this module calls the C file API: an open file descriptor with whole-buffer
-/// reads and writes (retrying short transfers and EINTR) and errors that carry the path.
+/// An open file descriptor for the shard reader and writer: whole-buffer reads and writes
+/// (retrying short transfers and EINTR; writes through SafeFiles' ``FileDescriptor``) and
+/// errors that carry the path. (The exporter also calls `unlink` and `rename` directly.)
 final class PosixFile {
     let path: String
     private(set) var fd: Int32
@@ -13,25 +15,23 @@ final class PosixFile {
 
     deinit { if fd >= 0 { Foundation.close(fd) } }
 
-    static var lastError: String { String(cString: strerror(errno)) }
-
     static func openForReading(_ path: String) throws(ShardError) -> PosixFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotRead(path: path, reason: lastError) }
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: SystemError.last.description) }
         return PosixFile(path: path, fd: fd)
     }
 
     /// Creates a new file; fails if `path` exists.
     static func create(_ path: String) throws(ShardError) -> PosixFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .cannotWrite(path: path, reason: lastError) }
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: SystemError.last.description) }
         return PosixFile(path: path, fd: fd)
     }
 
     /// The file's size in bytes.
     func size() throws(ShardError) -> Int {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .cannotRead(path: path, reason: Self.lastError) }
+        guard fstat(fd, &st) == 0 else { throw .cannotRead(path: path, reason: SystemError.last.description) }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw .cannotRead(path: path, reason: "is a directory") }
         return Int(st.st_size)
     }
@@ -44,7 +44,7 @@ final class PosixFile {
             let n = Foundation.read(fd, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .cannotRead(path: path, reason: Self.lastError)
+                throw .cannotRead(path: path, reason: SystemError.last.description)
             }
             if n == 0 { break }
             done += n
@@ -52,28 +52,13 @@ final class PosixFile {
         return done
     }
 
-    func write(_ buffer: UnsafeRawBufferPointer) throws(ShardError) {
-        var done = 0
-        while done < buffer.count {
-            let n = Foundation.write(fd, buffer.baseAddress! + done, buffer.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .cannotWrite(path: path, reason: Self.lastError)
-            }
-            done += n
-        }
-    }
-
-    /// Writes `buffer` at `offset` without moving the file position.
-    func write(_ buffer: UnsafeRawBufferPointer, at offset: Int) throws(ShardError) {
-        var done = 0
-        while done < buffer.count {
-            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .cannotWrite(path: path, reason: Self.lastError)
-            }
-            done += n
+    /// Writes all of `buffer` at the current position, or at `offset` (without moving the
+    /// file position) if given.
+    func write(_ buffer: UnsafeRawBufferPointer, at offset: Int? = nil) throws(ShardError) {
+        do {
+            try FileDescriptor.writeAll(fd, buffer, at: offset)
+        } catch {
+            throw .cannotWrite(path: path, reason: error.description)
         }
     }
 
@@ -84,19 +69,15 @@ final class PosixFile {
 
     /// Writes all of `bytes` at the current position, or at `offset` if given.
     func write(_ bytes: [UInt8], at offset: Int? = nil) throws(ShardError) {
-        try bytes.withUnsafeBytes { raw in
-            Result { () throws(ShardError) in
-                if let offset { try write(raw, at: offset) } else { try write(raw) }
-            }
-        }.get()
+        try bytes.withUnsafeBytes { raw in Result { () throws(ShardError) in try write(raw, at: offset) } }.get()
     }
 
     /// Flushes to disk and closes.
     func syncAndClose() throws(ShardError) {
-        guard fsync(fd) == 0 else { throw .cannotWrite(path: path, reason: Self.lastError) }
+        guard fsync(fd) == 0 else { throw .cannotWrite(path: path, reason: SystemError.last.description) }
         let result = Foundation.close(fd)
         fd = -1
-        guard result == 0 else { throw .cannotWrite(path: path, reason: Self.lastError) }
+        guard result == 0 else { throw .cannotWrite(path: path, reason: SystemError.last.description) }
     }
 
     func close() {

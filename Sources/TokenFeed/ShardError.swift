@@ -1,5 +1,10 @@
+import BPE
+
 /// Why a shard, a `meta.json` or an export failed. Every message names the file, says what
 /// is wrong and how to fix it.
+///
+/// Messages name the Swift API (`shardTokens must be …`); a front end spells the options its
+/// own way through ``message(naming:)`` (`bpe export` says `--shard-tokens`).
 public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     // Reading shards.
     case cannotRead(path: String, reason: String)
@@ -21,12 +26,27 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     case noEndOfText(encoding: String)
     case emptyCorpus(files: Int)
     case invalidUTF8(file: String, offset: Int)
-    case corpus(String)
-    case noTrainingDocuments(documents: Int, rule: String)
+    case corpus(Corpus.Error)
+    case noTrainingDocuments(documents: Int, rule: Exporter.ValidationSplit)
     case validationTooLarge(limit: Int)
-    case badOption(String)
 
-    public var description: String {
+    // Options out of range (see ``Exporter/Options/validate()``).
+    case shardTokensOutOfRange(Int)
+    case validationFractionOutOfRange(Double)
+    case negativeValidationDocuments(Int)
+    case noThreads(Int)
+    case nonPositiveSize(blockSize: Int, batchBytes: Int, partBytes: Int)
+    case badName(String)
+    case emptyDocumentSeparator
+
+    public var description: String { message(naming: \.rawValue) }
+
+    /// The message, with each option spelled by `name`.
+    ///
+    /// ```swift
+    /// ShardError.noThreads(0).message(naming: \.rawValue)   // "threads must be at least 1, got 0"
+    /// ```
+    public func message(naming name: (Exporter.Parameter) -> String) -> String {
         switch self {
         case .cannotRead(let p, let why):
             return "\(p): cannot read: \(why)"
@@ -52,22 +72,34 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(p): token id \(token) does not fit in \(dtype); write \(TokenDType.uint32) tokens for vocabularies over 65536 ids"
         case .shardFull(let p, let limit):
             return "\(p): a shard holds at most \(limit) tokens (its header count is a signed 32-bit int); start a new shard"
-        case .noEndOfText(let name):
-            return "encoding \(name) has no <|endoftext|> special token, which bpe export puts before every document; train with --special '<|endoftext|>', or for a plain .tiktoken file pass --special '<|endoftext|>=ID'"
+        case .noEndOfText(let encoding):
+            return "encoding \(encoding) has no <|endoftext|> special token, which the export puts before every document; \(name(.endOfText))"
         case .emptyCorpus(let files):
             return files == 0
                 ? "the corpus is empty: no input files were given or found"
                 : "the corpus is empty: \(files) file\(files == 1 ? "" : "s") read, no documents (every file is empty\(files == 1 ? "" : " or only separators"))"
         case .invalidUTF8(let f, let offset):
             return "\(f): invalid UTF-8 at byte \(offset); export needs text (fix or re-encode the file, e.g. iconv -f latin1 -t utf-8)"
-        case .corpus(let message):
-            return message
+        case .corpus(let error):
+            return error.description
         case .noTrainingDocuments(let n, let rule):
-            return "no training documents: all \(n) document\(n == 1 ? "" : "s") went to validation (\(rule)); split files into documents with --doc-separator (e.g. '\\n\\n'), or lower --val-docs / --val-fraction"
+            return "no training documents: all \(n) document\(n == 1 ? "" : "s") went to validation (\(rule.message(naming: name))); split files into documents with \(name(.docSeparator)) (e.g. '\\n\\n'), or lower \(name(.valDocs)) / \(name(.valFraction))"
         case .validationTooLarge(let limit):
-            return "the validation split has more than \(limit) tokens, the most one llm.c shard can hold; lower --val-fraction or pass --val-docs N"
-        case .badOption(let message):
-            return message
+            return "the validation split has more than \(limit) tokens, the most one llm.c shard can hold; lower \(name(.valFraction)) or use \(name(.valDocs)) N"
+        case .shardTokensOutOfRange(let n):
+            return "\(name(.shardTokens)) must be between 1 and \(Int32.max) (an llm.c header holds a signed 32-bit count), got \(n)"
+        case .validationFractionOutOfRange(let f):
+            return "\(name(.valFraction)) must be at least 0 and below 1, got \(f)"
+        case .negativeValidationDocuments(let n):
+            return "\(name(.valDocs)) must be at least 0, got \(n)"
+        case .noThreads(let n):
+            return "\(name(.threads)) must be at least 1, got \(n)"
+        case .nonPositiveSize(let block, let batch, let part):
+            return "blockSize (\(block)), batchBytes (\(batch)) and partBytes (\(part)) must be positive"
+        case .badName(let n):
+            return "\(name(.name)) must be a plain file name prefix (no '/', not starting with '.'), got '\(n)'"
+        case .emptyDocumentSeparator:
+            return "\(name(.docSeparator)) must not be empty"
         }
     }
 }

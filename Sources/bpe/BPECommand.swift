@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPE
+import CLISupport
 
 @main
 struct BPECommand: ParsableCommand {
@@ -16,4 +17,10 @@ struct BPECommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self, Train.self, CountWords.self, Export.self]
     )
+
+    /// ArgumentParser's `main`, after making a closed pipe a write error (see ``Output``).
+    static func main() {
+        ignoreBrokenPipeSignal()
+        main(nil)
+    }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CLISupport
 import BPE
 
 /// Options shared by `train` and `count-words`: what to read and how to split it.
@@ -23,31 +22,22 @@ struct CorpusOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if docSeparator == "" { throw ValidationError("--doc-separator must not be empty") }
+        try validateInLibrary { try Corpus.validate(separator: docSeparator.map(unescape)) }
     }
 
-    func corpus() throws -> Corpus {
-        do {
-            return try Corpus(inputs: inputs.isEmpty ? ["-"] : inputs, separator: docSeparator.map(unescape))
-        } catch {
-            throw CLIError("\(error)")
-        }
+    /// The trainer's options from these flags and the command's own.
+    func trainerOptions(vocabSize: Int, specialTokens: [String] = [], minFrequency: UInt64 = 1) -> Trainer.Options {
+        .init(vocabSize: vocabSize, pattern: pattern, specialTokens: specialTokens, minFrequency: minFrequency,
+              threads: threads, lossy: lossy)
     }
 
     /// Counts the corpus with a progress display.
     func count(with trainer: Trainer) throws -> ChunkCounter {
         let progress = ProgressLine(quiet: quiet)
-        let counts: ChunkCounter
-        do {
-            counts = try trainer.countChunks(in: corpus()) { bytes in
-                let mb = Double(bytes) / 1e6
-                progress.update(String(format: "counting: %.1f MB read, %.1f MB/s", mb, mb / max(progress.elapsed, 1e-3)))
-            }
-        } catch let e as CLIError {
-            throw e
-        } catch {
-            throw CLIError("\(error)")
+        let corpus = try Corpus(inputs: inputs.isEmpty ? ["-"] : inputs, separator: docSeparator.map(unescape))
+        let counts = try trainer.countChunks(in: corpus) { bytes in
+            let mb = Double(bytes) / 1e6
+            progress.update(String(format: "counting: %.1f MB read, %.1f MB/s", mb, mb / max(progress.elapsed, 1e-3)))
         }
         progress.finish()
         return counts

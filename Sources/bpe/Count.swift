@@ -17,48 +17,37 @@ struct Count: ParsableCommand {
 
     @OptionGroup var options: EncodingOptions
 
-    @Option(help: ArgumentHelp("Special tokens counted as special: all, none, or TOK,TOK.", valueName: "set"))
-    var allowedSpecial: SpecialOption = SpecialOption(argument: "none")!
-
-    @Option(help: ArgumentHelp("Special tokens whose text is an error: all, none, or TOK,TOK.", valueName: "set"))
-    var disallowedSpecial: SpecialOption = SpecialOption(argument: "all")!
-
-    @Flag(help: "Count input that is not valid UTF-8 byte by byte instead of failing.")
-    var allowInvalidUTF8 = false
+    @OptionGroup var special: SpecialTokenOptions
 
     @Argument(help: "Input files (default: standard input).")
     var files: [String] = []
 
     func run() throws {
-        try reportingErrors {
-            let enc = try options.load()
-            try allowedSpecial.check(in: enc, flag: "--allowed-special")
-            try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
+        try options.run { enc in
+            try special.check(in: enc)
+            var rows: [(count: Int, name: String?)] = []
             let names: [String?] = files.isEmpty ? [nil] : files
-            var rows: [(Int, String?)] = []
             for name in names {
                 // Streamed: bounded memory for any file size.
                 var n = 0
                 do {
-                    try enc.encodeStream(read: try openInput(name), blockSize: streamBlockSize, allowedSpecial: allowedSpecial.set,
-                                         disallowedSpecial: disallowedSpecial.set,
-                                         validateUTF8: !allowInvalidUTF8) { n += $0.count }
-                } catch let e as CLIError {
-                    throw e
-                } catch let e as EncodeError {
-                    if case .invalidUTF8 = e { throw describe(e, input: name ?? "<stdin>") }
-                    throw CLIError("\(name ?? "<stdin>"): \(e)")
+                    try enc.encodeStream(read: try openInput(name), blockSize: streamBlockSize,
+                                         allowedSpecial: special.allowedSpecial.set,
+                                         disallowedSpecial: special.disallowedSpecial.set,
+                                         validateUTF8: !special.allowInvalidUTF8) { n += $0.count }
+                } catch {
+                    throw describe(error, input: name ?? "<stdin>")
                 }
                 rows.append((n, name))
             }
-            if rows.count > 1 { rows.append((rows.reduce(0) { $0 + $1.0 }, "total")) }
-            let width = rows.map { String($0.0).count }.max() ?? 1
+            if rows.count > 1 { rows.append((rows.reduce(0) { $0 + $1.count }, "total")) }
+            let width = rows.map { String($0.count).count }.max() ?? 1
             var out = Output()
             for (n, name) in rows {
                 let num = String(repeating: " ", count: width - String(n).count) + String(n)
                 out.write(name.map { "\(num) \($0)\n" } ?? "\(n)\n")
             }
-            out.flush()
+            try out.flush()
         }
     }
 }

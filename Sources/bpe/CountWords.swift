@@ -28,18 +28,15 @@ struct CountWords: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The counts file to write.", valueName: "file"))
     var output: String
 
+    func validate() throws {
+        try validateInLibrary { try corpus.trainerOptions(vocabSize: 256).validate() }
+    }
+
     func run() throws {
-        try reportingErrors {
-            let trainer: Trainer
-            do { trainer = try Trainer(options: .init(vocabSize: 256, pattern: corpus.pattern, threads: corpus.threads)) } catch {
-                throw CLIError("\(error)")
-            }
+        try reportingErrors(wording: flagWording) {
+            let trainer = try Trainer(options: corpus.trainerOptions(vocabSize: 256))
             let counts = try corpus.count(with: trainer)
-            do {
-                try AtomicFile.write(counts.countsFileData(pattern: trainer.options.tiktokenPattern), to: output)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            try AtomicFile.write(counts.countsFileData(pattern: trainer.options.tiktokenPattern), to: output)
             if !corpus.quiet { note("\(counts.count) distinct chunks, \(counts.total) in all → \(output)") }
         }
     }

@@ -23,18 +23,13 @@ struct Decode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try reportingErrors {
-            let enc = try options.load()
+        try options.run { enc in
             let ids = try Self.parseIDs(try readInput(file))
             var bytes: [UInt8] = []
-            do {
-                try enc.appendBytes(of: ids, to: &bytes)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            try enc.appendBytes(of: ids, to: &bytes)
             var out = Output()
             out.write(bytes)
-            out.flush()
+            try out.flush()
         }
     }
 

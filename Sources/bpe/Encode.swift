@@ -22,11 +22,7 @@ struct Encode: ParsableCommand {
 
     @OptionGroup var options: EncodingOptions
 
-    @Option(help: ArgumentHelp("Special tokens encoded as special: all, none, or TOK,TOK.", valueName: "set"))
-    var allowedSpecial: SpecialOption = SpecialOption(argument: "none")!
-
-    @Option(help: ArgumentHelp("Special tokens whose text is an error: all (= all not allowed), none, or TOK,TOK.", valueName: "set"))
-    var disallowedSpecial: SpecialOption = SpecialOption(argument: "all")!
+    @OptionGroup var special: SpecialTokenOptions
 
     @Flag(help: "Print a JSON array instead of space-separated ids.")
     var json = false
@@ -34,18 +30,12 @@ struct Encode: ParsableCommand {
     @Flag(help: "Input is JSON Lines: each line a JSON string, encoded on its own; one output line per input line.")
     var jsonl = false
 
-    @Flag(help: "Encode input that is not valid UTF-8 byte by byte (lossless) instead of failing.")
-    var allowInvalidUTF8 = false
-
     @Argument(help: "Input file (default: standard input).")
     var file: String?
 
     func run() throws {
-        try reportingErrors {
-            let enc = try options.load()
-            try allowedSpecial.check(in: enc, flag: "--allowed-special")
-            try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
-            var out = Output()
+        try options.run { enc in
+            try special.check(in: enc)
             if jsonl {
                 try encodeJSONLines(enc)
                 return
@@ -54,25 +44,26 @@ struct Encode: ParsableCommand {
             // printed once the block is encoded, so an error in a later block of a huge input
             // comes after some ids (inputs under one block, 4 MiB, print nothing on error).
             let read = try openInput(file)
+            var out = Output()
             var first = true
             out.write(json ? "[" : "")
             do {
-                try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: allowedSpecial.set,
-                                     disallowedSpecial: disallowedSpecial.set,
-                                     validateUTF8: !allowInvalidUTF8) { ids in
+                try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: special.allowedSpecial.set,
+                                     disallowedSpecial: special.disallowedSpecial.set,
+                                     validateUTF8: !special.allowInvalidUTF8) { ids in
                     for id in ids {
-                        if !first { out.write(json ? "," : " ") }
+                        if !first { out.write(byte: json ? UInt8(ascii: ",") : UInt8(ascii: " ")) }
                         first = false
                         out.writeDecimal(id)
                         // Inside the loop: one block can be a whole long line, millions of ids.
-                        if out.pendingCount >= 1 << 16 { out.flush() }
+                        if out.pendingCount >= 1 << 16 { try out.flush() }
                     }
                 }
             } catch {
                 throw describe(error, input: file ?? "<stdin>")
             }
             out.write(json ? "]\n" : "\n")
-            out.flush()
+            try out.flush()
         }
     }
 
@@ -93,18 +84,18 @@ struct Encode: ParsableCommand {
             let end = chunk.isEmpty ? pending.count
                 : chunk.lastIndex(of: UInt8(ascii: "\n")).map { pending.count - chunk.count + $0 + 1 } ?? 0
             if end > 0 {
-                out.write(try encodeLines(pending[..<end], enc, lineNumber: &lineNumber))
-                out.flush()
+                try encodeLines(pending[..<end], enc, lineNumber: &lineNumber, into: &out)
+                try out.flush()
                 pending.removeFirst(end)
             }
             if chunk.isEmpty { break }
         }
     }
 
-    /// One line of ids per JSON string line, as bytes ready to print. `lineNumber` is the
-    /// number of lines before `input` and is advanced past it.
-    private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, lineNumber: inout Int) throws -> [UInt8] {
-        var result: [UInt8] = []
+    /// Buffers one line of ids per JSON string line into `out`. `lineNumber` is the number
+    /// of lines before `input` and is advanced past it.
+    private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, lineNumber: inout Int,
+                             into out: inout Output) throws {
         let name = file ?? "<stdin>"
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             // The newline that ends the last line does not start another one.
@@ -113,20 +104,20 @@ struct Encode: ParsableCommand {
             guard let text = JSONText.decodeString(line) else {
                 throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
             }
-            if !allowInvalidUTF8 { try requireUTF8(text, name: "\(name), line \(lineNumber)") }
+            if !special.allowInvalidUTF8 { try requireUTF8(text, name: "\(name), line \(lineNumber)") }
+            let ids: [Rank]
             do {
-                let ids = try enc.encode(bytes: text, allowedSpecial: allowedSpecial.set,
-                                         disallowedSpecial: disallowedSpecial.set)
-                if json {
-                    result.append(contentsOf: "[\(ids.map(String.init).joined(separator: ","))]\n".utf8)
-                } else {
-                    result.append(contentsOf: ids.map(String.init).joined(separator: " ").utf8)
-                    result.append(UInt8(ascii: "\n"))
-                }
+                ids = try enc.encode(bytes: text, allowedSpecial: special.allowedSpecial.set,
+                                     disallowedSpecial: special.disallowedSpecial.set)
             } catch {
                 throw CLIError("\(name), line \(lineNumber): \(error)")
             }
+            if json { out.write(byte: UInt8(ascii: "[")) }
+            for (i, id) in ids.enumerated() {
+                if i > 0 { out.write(byte: json ? UInt8(ascii: ",") : UInt8(ascii: " ")) }
+                out.writeDecimal(id)
+            }
+            out.write(json ? "]\n" : "\n")
         }
-        return result
     }
 }

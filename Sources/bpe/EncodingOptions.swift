@@ -41,7 +41,7 @@ struct EncodingOptions: ParsableArguments {
             if let vocab {
                 // A vocabulary trained by `bpe train` carries its pattern and special tokens
                 // in FILE.json; explicit flags win over it.
-                let sidecar = try Sidecar.load(for: vocab)
+                let (bytes, sidecar) = try Sidecar.read(tiktokenFile: vocab)
                 guard let pattern = pattern ?? sidecar?.pattern else {
                     throw CLIError("--vocab \(vocab) needs --pattern (gpt2, cl100k, o200k or a regex): it has no \((vocab as NSString).lastPathComponent).json sidecar")
                 }
@@ -50,38 +50,14 @@ struct EncodingOptions: ParsableArguments {
                     let (t, id) = try Self.parseSpecial(s)
                     specials[t] = id
                 }
-                return try Encoding.load(tiktokenFile: vocab, pattern: pattern, specialTokens: specials, name: sidecar?.name)
+                return try Encoding.load(tiktoken: bytes, source: vocab, pattern: pattern, specialTokens: specials,
+                                         name: sidecar?.name ?? ((vocab as NSString).lastPathComponent as NSString).deletingPathExtension)
             }
             return try Encoding.builtin(encoding, vocabDirectory: vocabDir)
         } catch let e as CLIError {
             throw e
         } catch {
-            throw CLIError("\(error)")
-        }
-    }
-}
-
-/// `all`, `none`, or a comma-separated list of special tokens.
-struct SpecialOption: ExpressibleByArgument {
-    let set: SpecialTokenSet
-    let names: [String]
-
-    init?(argument: String) {
-        switch argument {
-        case "all": set = .all; names = []
-        case "none", "": set = .none; names = []
-        default:
-            names = argument.split(separator: ",").map(String.init)
-            set = .only(Set(names))
-        }
-    }
-
-    /// Rejects names that are not special tokens of `encoding` (a typo would otherwise
-    /// silently change how text is encoded).
-    func check(in encoding: Encoding, flag: String) throws {
-        for n in names where encoding.specialTokens[n] == nil {
-            let known = encoding.specialTokens.sorted { $0.value < $1.value }.prefix(8).map(\.key)
-            throw CLIError("\(flag): '\(n)' is not a special token of \(encoding.name); known: \(known.joined(separator: ", "))\(encoding.specialTokens.count > 8 ? ", …" : "")")
+            throw CLIError(flagWording(error) ?? "\(error)")
         }
     }
 }

@@ -17,7 +17,7 @@ struct Encodings: ParsableCommand {
     var vocabDir: String?
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(wording: flagWording) {
             var out = Output()
             out.write("name           n_vocab  pattern  special tokens\n")
             for spec in BuiltinEncoding.all {
@@ -31,7 +31,7 @@ struct Encodings: ParsableCommand {
             for (alias, target) in BuiltinEncoding.aliases.sorted(by: { $0.key < $1.key }) {
                 out.write("\(alias) is an alias of \(target)\n")
             }
-            out.flush()
+            try out.flush()
         }
     }
 }

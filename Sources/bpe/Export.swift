@@ -40,10 +40,6 @@ struct Export: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case llmc, nanogpt
-    }
-
     @OptionGroup var encodingOptions: EncodingOptions
 
     @Argument(help: ArgumentHelp("Files, directories (read recursively), globs, or - for standard input.", valueName: "corpus"))
@@ -53,7 +49,7 @@ struct Export: ParsableCommand {
     var out: String
 
     @Option(help: "Shard layout: llmc (llm.c .bin shards) or nanogpt (raw train.bin/val.bin).")
-    var format: Format = .llmc
+    var format: Exporter.Format = .llmc
 
     @Option(help: ArgumentHelp("Fraction of documents for validation, 0 <= F < 1, spread evenly (default 0.1).", valueName: "F"))
     var valFraction: Double?
@@ -76,43 +72,37 @@ struct Export: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress display or summary.")
     var quiet = false
 
+    /// The exporter's options; the library checks them (``validate()`` asks it early).
+    var exporterOptions: Exporter.Options {
+        var options = Exporter.Options()
+        options.format = format
+        options.validation = valDocs.map { .firstDocuments($0) } ?? .fraction(valFraction ?? 0.1)
+        if let shardTokens { options.shardTokens = shardTokens }
+        options.docSeparator = docSeparator.map(unescape)
+        options.name = name
+        if let threads { options.threads = threads }
+        return options
+    }
+
     func validate() throws {
         if valFraction != nil && valDocs != nil { throw ValidationError("give --val-fraction or --val-docs, not both") }
-        if let f = valFraction, !(f >= 0 && f < 1) { throw ValidationError("--val-fraction must be at least 0 and below 1, got \(f)") }
-        if let n = valDocs, n < 0 { throw ValidationError("--val-docs must be at least 0, got \(n)") }
-        if let n = shardTokens {
-            if format != .llmc { throw ValidationError("--shard-tokens only applies to --format llmc (nanoGPT's train.bin is one file)") }
-            if n < 1 || n > Int(Int32.max) {
-                throw ValidationError("--shard-tokens must be between 1 and 2147483647 (an llm.c header holds a signed 32-bit count), got \(n)")
-            }
+        if shardTokens != nil && format != .llmc {
+            throw ValidationError("--shard-tokens only applies to --format llmc (nanoGPT's train.bin is one file)")
         }
-        if docSeparator == "" { throw ValidationError("--doc-separator must not be empty") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
-            throw ValidationError("--name must be a plain file name prefix (no '/', not starting with '.'), got '\(name)'")
-        }
+        try validateInLibrary { try exporterOptions.validate() }
     }
 
     func run() throws {
         Interrupts.cleanUpOnInterrupt(kept: "no shard was published to \(out) (shards appear only when an export completes)")
-        try reportingErrors {
-            let encoding = try encodingOptions.load()
-            var options = Exporter.Options()
-            options.format = format == .llmc ? .llmc : .nanogpt
-            options.validation = valDocs.map { .firstDocuments($0) } ?? .fraction(valFraction ?? 0.1)
-            if let shardTokens { options.shardTokens = shardTokens }
-            options.docSeparator = docSeparator.map(unescape)
-            options.name = name
-            if let threads { options.threads = threads }
+        try encodingOptions.run { encoding in
             let source: Exporter.Source
             if let vocab = encodingOptions.vocab {
-                // The pattern the encoding was loaded with: the flag, else the sidecar's.
-                let pattern = try encodingOptions.pattern ?? Sidecar.load(for: vocab)?.pattern ?? ""
-                source = .file(path: vocab, pattern: pattern)
+                // The pattern the encoding was loaded with: the flag, else (nil) the sidecar's.
+                source = .file(path: vocab, pattern: encodingOptions.pattern)
             } else {
                 source = .builtin
             }
-            let exporter = try Exporter(encoding: encoding, source: source, options: options)
+            let exporter = try Exporter(encoding: encoding, source: source, options: exporterOptions)
             if format == .nanogpt && exporter.tokenType == .uint32 {
                 note("note: \(encoding.name) has \(encoding.nVocab) token ids, more than uint16 holds; writing uint32 tokens (meta.json \"dtype\": \"uint32\"); read them with np.uint32, not nanoGPT's default np.uint16")
             }
@@ -132,3 +122,6 @@ struct Export: ParsableCommand {
         }
     }
 }
+
+/// `--format llmc|nanogpt`: the library's own formats, parsed by their names.
+extension Exporter.Format: ExpressibleByArgument {}

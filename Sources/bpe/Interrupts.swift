@@ -1,4 +1,5 @@
 import BPE
+import CLISupport
 import Dispatch
 import Foundation
 import SafeFiles
@@ -17,7 +18,7 @@ enum Interrupts {
             source.setEventHandler {
                 let removed = TemporaryFiles.shared.removeAll()
                 let what = removed.isEmpty ? "no temporary files to remove" : "removed \(removed.count) temporary file(s)"
-                FileHandle.standardError.write(Data("\ninterrupted: \(what); \(kept)\n".utf8))
+                printError("\ninterrupted: \(what); \(kept)")
                 exit(130)
             }
             source.resume()

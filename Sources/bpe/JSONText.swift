@@ -1,6 +1,7 @@
-/// Minimal JSON for the CLI's line formats: a JSON string literal → UTF-8 bytes, and a JSON
-/// array of integers. Hand-written because the sweep feeds millions of lines and Foundation's
-/// JSON decoders cost microseconds each; anything else is rejected with a clear error.
+/// The JSON string literal of `encode --jsonl`'s lines, decoded to UTF-8 bytes (decode's JSON
+/// array of ids is parsed by `Decode.parseIDs`). Hand-written because the sweep feeds
+/// millions of lines and Foundation's JSON decoders cost microseconds each; anything that is
+/// not one well-formed string is rejected, and the caller names the line.
 enum JSONText {
     /// Decodes one JSON string literal (surrounding whitespace allowed) to UTF-8 bytes.
     /// Returns `nil` for anything that is not exactly one well-formed string, including lone

@@ -1,3 +1,4 @@
+import CLISupport
 import Foundation
 
 /// A one-line progress display on standard error, redrawn at most ten times a second, and
@@ -20,21 +21,21 @@ final class ProgressLine {
         let now = elapsed
         guard force || now - last >= 0.1 else { return }
         last = now
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text())".utf8))
+        writeStandardError("\r\u{1B}[K\(text())")
         shown = true
     }
 
     /// Ends the line (keeps the final text).
     func finish() {
         guard enabled, shown else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        writeStandardError("\n")
         shown = false
     }
 }
 
 /// A message on standard error (not an error: training summaries, warnings).
 func note(_ s: String) {
-    FileHandle.standardError.write(Data("\(s)\n".utf8))
+    printError(s)
 }
 
 /// Formats a duration like "1m05s" or "12.3s".

@@ -30,8 +30,7 @@ struct Show: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try reportingErrors {
-            let enc = try options.load()
+        try options.run { enc in
             let input = try readInput(file)
             try requireUTF8(input, name: file ?? "<stdin>")
             let tokens = try enc.encode(bytes: input, allowedSpecial: .all)
@@ -52,9 +51,10 @@ struct Show: ParsableCommand {
                 // Keep the text's own line structure visible too.
                 endedLine = bytes.last == UInt8(ascii: "\n")
                 if endedLine { out.write("\n") }
+                if out.pendingCount >= 1 << 16 { try out.flush() }
             }
             if !endedLine { out.write("\n") }
-            out.flush()
+            try out.flush()
         }
     }
 

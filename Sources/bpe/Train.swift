@@ -43,36 +43,28 @@ struct Train: ParsableCommand {
     @Flag(name: [.short, .long], help: "Print every merge as it is made.")
     var verbose = false
 
+    /// The trainer's options; the library checks them (``validate()`` asks it early).
+    var trainerOptions: Trainer.Options {
+        corpus.trainerOptions(vocabSize: vocabSize, specialTokens: special, minFrequency: minFrequency)
+    }
+
     func validate() throws {
-        guard vocabSize >= 256 && vocabSize <= Trainer.maxVocabSize else {
-            throw ValidationError("--vocab-size must be between 256 (the single bytes) and \(Trainer.maxVocabSize), got \(vocabSize)")
-        }
-        if minFrequency < 1 { throw ValidationError("--min-frequency must be at least 1") }
         if !fromCounts.isEmpty && !corpus.inputs.isEmpty {
             throw ValidationError("give either corpus inputs or --from-counts, not both")
         }
-        if Set(special).count != special.count { throw ValidationError("a --special token is given twice") }
-        if special.contains("") { throw ValidationError("--special must not be empty") }
+        try validateInLibrary { try trainerOptions.validate() }
     }
 
     func run() throws {
         Interrupts.cleanUpOnInterrupt(kept: "\(output) was not written (an existing one is unchanged)")
-        try reportingErrors {
-            let trainer: Trainer
-            do {
-                trainer = try Trainer(options: .init(vocabSize: vocabSize, pattern: corpus.pattern, specialTokens: special,
-                                                      minFrequency: minFrequency, threads: corpus.threads, lossy: corpus.lossy))
-            } catch {
-                throw CLIError("\(error)")
-            }
+        try reportingErrors(wording: flagWording) {
+            let trainer = try Trainer(options: trainerOptions)
             let counts: ChunkCounter
             if fromCounts.isEmpty {
                 counts = try corpus.count(with: trainer)
             } else {
                 var c = ChunkCounter()
-                for f in fromCounts {
-                    do { try c.addCountsFile(f, pattern: trainer.options.tiktokenPattern) } catch { throw CLIError("\(error)") }
-                }
+                for f in fromCounts { try c.addCountsFile(f, pattern: trainer.options.tiktokenPattern) }
                 counts = c
             }
             let wanted = vocabSize - 256
@@ -87,7 +79,7 @@ struct Train: ParsableCommand {
                     let (l, r) = (tokens[Int(m.pair.0)], tokens[Int(m.pair.1)])
                     tokens.append(l + r)
                     let line = "merge \(done)/\(wanted): '\(Show.visible(l, escapeBars: false))' + '\(Show.visible(r, escapeBars: false))' -> '\(Show.visible(l + r, escapeBars: false))' (\(m.pair.0) + \(m.pair.1) -> \(m.rank), count \(m.count))\n"
-                    FileHandle.standardError.write(Data(line.utf8))
+                    writeStandardError(line)
                 }
                 let t = Date().timeIntervalSince(start)
                 let rate = Double(done) / max(t, 1e-3)
@@ -99,11 +91,7 @@ struct Train: ParsableCommand {
                 let why = minFrequency > 1 ? "no pair occurs \(minFrequency) times any more" : "the corpus has no more pairs to merge"
                 note("note: stopped after \(vocab.merges.count) of \(wanted) merges: \(why); writing a vocabulary of \(vocab.count) tokens")
             }
-            do {
-                try vocab.write(to: output, name: name, inputs: fromCounts.isEmpty ? corpus.inputs : fromCounts)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            try vocab.write(to: output, name: name, inputs: fromCounts.isEmpty ? corpus.inputs : fromCounts)
             if !corpus.quiet {
                 note("\(vocab.count) tokens (\(vocab.merges.count) merges) + \(special.count) special from \(counts.count) distinct chunks → \(output) (+ .json)")
             }

@@ -1,25 +1,19 @@
-import ArgumentParser
-import Foundation
 import CLISupport
+import Foundation
 
-/// Unbuffered standard output for streamed text: every piece is written at once.
-func writeOut(_ text: String) {
+/// Writes `text` to standard output at once: sampled text as it is generated, and progress
+/// lines that show up in a pipe or log file while training runs, not when a buffer fills.
+/// - Throws: ``OutputError`` (a full disk is an error; a closed pipe ends the run quietly).
+func writeOut(_ text: String) throws {
     guard !text.isEmpty else { return }
-    var bytes = Array(text.utf8)
-    bytes.withUnsafeMutableBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let n = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
-    }
+    var out = Output(capacity: text.utf8.count)
+    out.write(text)
+    try out.flush()
 }
 
-/// One line on standard output, written at once (progress shows up in a pipe or log file
-/// while training runs, not when a buffer fills).
-func say(_ line: String) {
-    writeOut(line + "\n")
+/// One line on standard output, written at once.
+func say(_ line: String) throws {
+    try writeOut(line + "\n")
 }
 
 /// CPU time used by this process so far (all threads), in seconds. Divided by wall time it

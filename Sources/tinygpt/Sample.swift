@@ -40,7 +40,7 @@ struct Sample: ParsableCommand {
     var seed: UInt64 = 1337
 
     func run() throws {
-        try reportingErrors { try sample() }
+        try reportingErrors(wording: flagWording) { try sample() }
     }
 
     private func sample() throws {
@@ -59,12 +59,12 @@ struct Sample: ParsableCommand {
             }
             context = [eot]
         }
-        writeOut(prompt)
+        try writeOut(prompt)
         var sampler = Sampler(temperature: temperature, topK: topK, seed: seed)
         var decoder = UTF8StreamDecoder()
         _ = try model.generate(from: context, count: tokens, sampler: &sampler) { token in
-            writeOut(decoder.decode(try encoding.decodeSingleTokenBytes(token)))
+            try writeOut(decoder.decode(try encoding.decodeSingleTokenBytes(token)))
         }
-        writeOut(decoder.finish() + "\n")
+        try writeOut(decoder.finish() + "\n")
     }
 }

@@ -20,8 +20,10 @@ struct TinyGPTCommand: ParsableCommand {
 
     /// Like ArgumentParser's `main()`, except that a flag it cannot parse is reported the way
     /// every other error is: one `error:` line on stderr (naming the help to read) and exit
-    /// status 1. `--help` and `--version` print as usual.
+    /// status 1. `--help` and `--version` print as usual. A closed pipe on standard output
+    /// is a write error, not a `SIGPIPE` death (see ``Output``).
     static func main() {
+        ignoreBrokenPipeSignal()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

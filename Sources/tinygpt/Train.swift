@@ -65,17 +65,18 @@ struct Train: ParsableCommand {
     var evalEvery: Int?
     @Option(parsing: .unconditional, help: "Batches per validation pass (default 10).")
     var evalBatches: Int?
-    @Option(parsing: .unconditional, help: "Print the training loss every N steps (default 10).")
+    @Option(parsing: .unconditional, help: "Print the training loss every N steps.")
     var logEvery: Int = 10
 
     func run() throws {
-        try reportingErrors { try train() }
+        try reportingErrors(wording: flagWording) { try train() }
     }
 
-    /// Checks the flags that do not need the data, with messages that name the flag.
+    /// Checks the flags that do not need the data, with messages that name the flag. The
+    /// model shape's rules are the library's (``GPTConfig/validate()``); a new run asks it here,
+    /// before the data is read (a resumed run takes its shape from the checkpoint).
     private func checkFlags() throws {
-        for (flag, value) in [("--layers", layers), ("--heads", heads), ("--channels", channels),
-                              ("--context", context), ("--batch", batch), ("--steps", steps)] {
+        for (flag, value) in [("--batch", batch), ("--steps", steps)] {
             if let value, value <= 0 { throw CLIError("\(flag) must be positive, got \(value)") }
         }
         for (flag, value) in [("--warmup", warmup), ("--eval-every", evalEvery), ("--eval-batches", evalBatches)] {
@@ -85,9 +86,13 @@ struct Train: ParsableCommand {
         if let lr, !(lr > 0 && lr.isFinite) { throw CLIError("--lr must be positive, got \(lr)") }
         if let wd = weightDecay, !(wd >= 0 && wd.isFinite) { throw CLIError("--weight-decay must be 0 or more, got \(wd)") }
         if let c = gradClip, !(c >= 0 && c.isFinite) { throw CLIError("--grad-clip must be 0 or more, got \(c)") }
-        if let h = heads, let c = channels, c % h != 0 {
-            throw CLIError("--heads \(h) does not divide --channels \(c); use channels that are a multiple of heads")
-        }
+        if !resume { try shape(vocabSize: 1).validate() }
+    }
+
+    /// The model shape of a new run: the flags, or the defaults.
+    private func shape(vocabSize: Int) -> GPTConfig {
+        GPTConfig(vocabSize: vocabSize, contextLength: context ?? 64, layers: layers ?? 4,
+                  heads: heads ?? 4, channels: channels ?? 128)
     }
 
     /// The run's options: saved ones (on --resume) or defaults, overridden by given flags.
@@ -120,7 +125,7 @@ struct Train: ParsableCommand {
         let data = try TrainingData.load(directory: self.data)
         let vocab = try VocabularyRecord.capture(data)
 
-        let trainer: Trainer
+        let trainer: ModelTrainer
         if resume {
             guard FileManager.default.fileExists(atPath: out) else {
                 throw CLIError("--resume: \(out) does not exist; drop --resume to start a new run")
@@ -142,7 +147,7 @@ struct Train: ParsableCommand {
             }
             let opts = options(base: saved.options)
             let (trainWindows, valWindows) = try windows(data, context: cfg.contextLength)
-            trainer = try Trainer(resuming: ckpt, options: opts, train: trainWindows, validation: valWindows)
+            trainer = try ModelTrainer(resuming: ckpt, options: opts, train: trainWindows, validation: valWindows)
             guard trainer.step < opts.steps else {
                 throw CLIError("--resume: \(out) is already at step \(trainer.step) of \(opts.steps); pass a larger --steps to train on")
             }
@@ -150,12 +155,11 @@ struct Train: ParsableCommand {
             if FileManager.default.fileExists(atPath: out) {
                 printError("note: \(out) exists and will be replaced at the first save; pass --resume to continue it instead")
             }
-            let config = GPTConfig(vocabSize: data.meta.nVocab, contextLength: context ?? 64, layers: layers ?? 4,
-                                   heads: heads ?? 4, channels: channels ?? 128)
+            let config = shape(vocabSize: data.meta.nVocab)
             try config.validate()
             let opts = options(base: nil)
             let (trainWindows, valWindows) = try windows(data, context: config.contextLength)
-            trainer = Trainer(model: GPT(config: config, seed: opts.seed), options: opts,
+            trainer = ModelTrainer(model: GPT(config: config, seed: opts.seed), options: opts,
                               train: trainWindows, validation: valWindows)
         }
         try run(trainer, data: data, vocab: vocab)
@@ -176,17 +180,17 @@ struct Train: ParsableCommand {
         return (train, val)
     }
 
-    private func run(_ trainer: Trainer, data: TrainingData, vocab: (metadata: [String: String], attachments: [String: [UInt8]])) throws {
+    private func run(_ trainer: ModelTrainer, data: TrainingData, vocab: (metadata: [String: String], attachments: [String: [UInt8]])) throws {
         let cfg = trainer.model.config, opts = trainer.options
         let trainTokens = data.train.reduce(0) { $0 + $1.count }, valTokens = data.val.reduce(0) { $0 + $1.count }
-        say("model: \(cfg.layers) layers, \(cfg.heads) heads, \(cfg.channels) channels, context \(cfg.contextLength), vocabulary \(cfg.vocabSize): \(cfg.parameterCount) parameters")
-        say("data: \(trainTokens) train tokens in \(data.train.count) shard(s), \(valTokens) val tokens; \(VocabularyRecord.identity(vocab.metadata))")
+        try say("model: \(cfg.layers) layers, \(cfg.heads) heads, \(cfg.channels) channels, context \(cfg.contextLength), vocabulary \(cfg.vocabSize): \(cfg.parameterCount) parameters")
+        try say("data: \(trainTokens) train tokens in \(data.train.count) shard(s), \(valTokens) val tokens; \(VocabularyRecord.identity(vocab.metadata))")
         var reference = String(format: "ln(vocab) = %.4f", Foundation.log(Double(cfg.vocabSize)))
         if let h = data.validationUnigramEntropy { reference += String(format: ", val unigram entropy = %.4f", h) }
-        say("reference (nats/token): \(reference)")
-        say("training: batch \(opts.batchSize) x \(cfg.contextLength) tokens, steps \(trainer.step + 1)...\(opts.steps), lr \(opts.learningRate) (warm-up \(opts.warmupSteps)), weight decay \(opts.adam.weightDecay), grad clip \(opts.gradClip), seed \(opts.seed), \(Parallelism.cores) threads")
+        try say("reference (nats/token): \(reference)")
+        try say("training: batch \(opts.batchSize) x \(cfg.contextLength) tokens, steps \(trainer.step + 1)...\(opts.steps), lr \(opts.learningRate) (warm-up \(opts.warmupSteps)), weight decay \(opts.adam.weightDecay), grad clip \(opts.gradClip), seed \(opts.seed), \(Parallelism.cores) threads")
         if trainer.step == 0, let v = trainer.validationLoss() {
-            say(String(format: "step %d | val loss %.4f", trainer.step, v))
+            try say(String(format: "step %d | val loss %.4f", trainer.step, v))
         }
         let evalEvery = self.evalEvery ?? 100
         let tokensPerStep = opts.batchSize * cfg.contextLength
@@ -206,7 +210,7 @@ struct Train: ParsableCommand {
             if report.step % logEvery == 0 || report.step == opts.steps {
                 let tps = Double(windowSteps * tokensPerStep) / windowSeconds
                 let gflops = Double(windowSteps) * flopsPerStep / windowSeconds / 1e9
-                say(String(format: "step %d/%d | loss %.4f | lr %.2e | grad norm %.3f | %.0f tok/s | %.2f GFLOP/s",
+                try say(String(format: "step %d/%d | loss %.4f | lr %.2e | grad norm %.3f | %.0f tok/s | %.2f GFLOP/s",
                              report.step, opts.steps, lossSum / Double(windowSteps), report.learningRate,
                              report.gradNorm, tps, gflops))
                 windowSeconds = 0; windowSteps = 0; lossSum = 0
@@ -215,11 +219,11 @@ struct Train: ParsableCommand {
                 var line = "step \(report.step)"
                 if let v = trainer.validationLoss() { line += String(format: " | val loss %.4f", v) }
                 try trainer.checkpoint(metadata: vocab.metadata, attachments: vocab.attachments).write(to: out)
-                say(line + " | saved \(out)")
+                try say(line + " | saved \(out)")
             }
         }
         if totalSteps > 0 {
-            say(String(format: "done: %d steps, %d tokens in %.1f s of training: %.0f tok/s, %.2f GFLOP/s (%.2f of %d cores busy on average)",
+            try say(String(format: "done: %d steps, %d tokens in %.1f s of training: %.0f tok/s, %.2f GFLOP/s (%.2f of %d cores busy on average)",
                          totalSteps, totalSteps * tokensPerStep, totalSeconds,
                          Double(totalSteps * tokensPerStep) / totalSeconds,
                          Double(totalSteps) * flopsPerStep / totalSeconds / 1e9,

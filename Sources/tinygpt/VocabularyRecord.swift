@@ -57,28 +57,25 @@ enum VocabularyRecord {
         if let name = md["vocab.encoding"] {
             encoding = try Encoding.builtin(name)
         } else if let tiktoken = checkpoint.attachments["vocab.tiktoken"] {
-            let name = ((md["vocab.file"] ?? "vocab.tiktoken") as NSString).deletingPathExtension
-            let vocabulary = try Vocabulary(tiktoken: tiktoken, source: "\(path) (vocab.tiktoken)")
+            // The sidecar copy, through the one sidecar codec; checkpoints of exports without
+            // one fall back on the pattern and special tokens in the metadata.
             var pattern = md["vocab.pattern"]
             var specials: [String: Rank] = [:]
-            if let json = md["vocab.special_tokens"],
-               let decoded = try? JSONDecoder().decode([String: Rank].self, from: Data(json.utf8)) {
-                specials = decoded
-            }
-            if let sidecarBytes = checkpoint.attachments["vocab.tiktoken.json"] {
-                let d = JSONDecoder()
-                d.keyDecodingStrategy = .convertFromSnakeCase
-                if let sidecar = try? d.decode(Sidecar.self, from: Data(sidecarBytes)) {
-                    pattern = sidecar.pattern
-                    specials = sidecar.specialTokens
+            if let sidecar = checkpoint.attachments["vocab.tiktoken.json"] {
+                let s = try Sidecar.decode(sidecar, source: "\(path) (vocab.tiktoken.json)")
+                (pattern, specials) = (s.pattern, s.specialTokens)
+            } else if let json = md["vocab.special_tokens"] {
+                guard let decoded = try? JSONDecoder().decode([String: Rank].self, from: Data(json.utf8)) else {
+                    throw CLIError("\(path): the checkpoint's vocab.special_tokens is not a JSON object of ids; retrain from a folder written by bpe export")
                 }
+                specials = decoded
             }
             guard let pattern else {
                 throw CLIError("\(path): the checkpoint's vocabulary has no split pattern; retrain from a folder written by bpe export")
             }
-            encoding = try Encoding(name: name, vocabulary: vocabulary,
-                                    pattern: SplitPattern.preset(pattern) ?? SplitPattern.pcre2(fromTiktoken: pattern),
-                                    specialTokens: specials)
+            encoding = try Encoding.load(tiktoken: tiktoken, source: "\(path) (vocab.tiktoken)", pattern: pattern,
+                                         specialTokens: specials,
+                                         name: ((md["vocab.file"] ?? "vocab.tiktoken") as NSString).deletingPathExtension)
         } else {
             throw CLIError("\(path): the checkpoint records no vocabulary (no vocab.encoding or vocab.tiktoken); was it written by tinygpt train?")
         }

@@ -10,14 +10,20 @@ import Testing
         let enc = try Encoding.builtin("cl100k_base")
         let texts = (0..<64).map { i in String(repeating: "Thread \(i): naïve café — 東京 😀 don't\n", count: 20 + i) }
         let expected = texts.map { enc.encodeOrdinary($0) }
-        let ok = Flags(count: texts.count)
+        // Every thread's result, errors included, so a throw fails the test with its message.
+        let results = Locked([Result<Bool, any Error>?](repeating: nil, count: texts.count))
         DispatchQueue.concurrentPerform(iterations: texts.count) { i in
-            let ids = enc.encodeOrdinary(texts[i])
-            let count = (try? enc.countTokens(texts[i], disallowedSpecial: .none)) ?? -1
-            let back = (try? enc.decodeBytes(ids)) ?? []
-            ok.set(i, ids == expected[i] && count == ids.count && back == Array(texts[i].utf8))
+            let r = Result { () throws -> Bool in
+                let ids = enc.encodeOrdinary(texts[i])
+                let count = try enc.countTokens(texts[i], disallowedSpecial: .none)
+                let back = try enc.decodeBytes(ids)
+                return ids == expected[i] && count == ids.count && back == Array(texts[i].utf8)
+            }
+            results.withLock { $0[i] = r }
         }
-        #expect(ok.all)
+        for (i, r) in results.withLock({ $0 }).enumerated() {
+            #expect(try #require(r).get(), "thread \(i)")
+        }
         #expect(enc.encodeOrdinaryBatch(texts) == expected)
     }
 
@@ -31,29 +37,26 @@ import Testing
         }
         let text = String(repeating: "encode me while training runs\n", count: 300)
         let expected = enc.encodeOrdinary(text)
-        let results = Flags(count: 2)
+        let trained = Locked<Result<Int, any Error>?>(nil)
+        let encodedSame = Locked(false)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
-            let t = try? Trainer(options: .init(vocabSize: 270, threads: 2))
-            var corpus = try? Corpus(inputs: [dir])
-            corpus?.blockSize = 500
-            let vocab = t.flatMap { t in corpus.flatMap { try? t.train(counts: t.countChunks(in: $0)) } }
-            results.set(0, vocab?.count == 270)
+            let r = Result { () throws -> Int in
+                let t = try Trainer(options: .init(vocabSize: 270, threads: 2))
+                var corpus = try Corpus(inputs: [dir])
+                corpus.blockSize = 500
+                return t.train(counts: try t.countChunks(in: corpus)).count
+            }
+            trained.withLock { $0 = r }
         }
         DispatchQueue.global().async(group: group) {
             var same = true
             for _ in 0..<20 { same = same && enc.encodeOrdinary(text) == expected }
-            results.set(1, same)
+            encodedSame.withLock { $0 = same }
         }
         group.wait()
-        #expect(results.all)
+        // A training error fails here, with its message (it was swallowed by try? before).
+        #expect(try #require(trained.withLock { $0 }).get() == 270)
+        #expect(encodedSame.withLock { $0 })
     }
-}
-
-final class Flags: @unchecked Sendable {
-    private var values: [Bool]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: false, count: count) }
-    func set(_ i: Int, _ v: Bool) { lock.lock(); values[i] = v; lock.unlock() }
-    var all: Bool { lock.lock(); defer { lock.unlock() }; return values.allSatisfy { $0 } }
 }

@@ -214,6 +214,26 @@ import SafeFiles
         #expect(c.sorted().map(\.count) == [2, 1])
     }
 
+    /// The library's messages name its own parameters; `bpe` swaps in its flags through
+    /// `message(naming:)` (the CLI wording is checked in bpeTests' ErrorWordingTests).
+    @Test func errorsNameTheAPIParameters() {
+        #expect(TrainingError.vocabSizeOutOfRange(255).description
+            == "vocabSize must be between 256 (the single bytes) and 2147483647, got 255")
+        #expect(TrainingError.noThreads(0).description == "threads must be at least 1, got 0")
+        #expect(TrainingError.zeroMinFrequency.description == "minFrequency must be at least 1")
+        #expect(TrainingError.duplicateSpecialToken("<|a|>").description == "'<|a|>' is given twice in specialTokens")
+        #expect(Corpus.Error.invalidUTF8(file: "f.txt", offset: 3).description
+            == "f.txt: invalid UTF-8 at byte 3; fix the file, or use lossy to replace bad bytes with U+FFFD")
+        #expect(Corpus.Error.emptySeparator.description == "separator must not be empty")
+        #expect(TrainingError.patternMismatch(path: "a.counts", expected: "x", found: "y").description.hasSuffix("use the same pattern"))
+        // A front end's spelling replaces every parameter.
+        let shouted = TrainingError.vocabSizeOutOfRange(1).message(naming: { $0.rawValue.uppercased() })
+        #expect(shouted.hasPrefix("VOCABSIZE must be"))
+        for p in Trainer.Parameter.allCases {
+            #expect(!p.rawValue.hasPrefix("-"), "a parameter named like a flag: \(p)")
+        }
+    }
+
     @Test func invalidUTF8NamesFileAndOffsetUnlessLossy() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -228,14 +248,27 @@ import SafeFiles
     }
 
     @Test func badInputsAreClearErrors() throws {
-        #expect(throws: TrainingError.self) { try Trainer(options: .init(vocabSize: 255)) }
-        #expect(throws: TrainingError.self) { try Trainer(options: .init(vocabSize: 300, threads: 0)) }
+        #expect(throws: TrainingError.vocabSizeOutOfRange(255)) { try Trainer(options: .init(vocabSize: 255)) }
+        #expect(throws: TrainingError.vocabSizeOutOfRange(1 << 31)) { try Trainer(options: .init(vocabSize: 1 << 31)) }
+        #expect(throws: TrainingError.noThreads(0)) { try Trainer(options: .init(vocabSize: 300, threads: 0)) }
+        #expect(throws: TrainingError.zeroMinFrequency) { try Trainer(options: .init(vocabSize: 300, minFrequency: 0)) }
+        #expect(throws: TrainingError.duplicateSpecialToken("<|a|>")) {
+            try Trainer(options: .init(vocabSize: 300, specialTokens: ["<|a|>", "<|b|>", "<|a|>"]))
+        }
+        #expect(throws: TrainingError.emptySpecialToken) { try Trainer(options: .init(vocabSize: 300, specialTokens: [""])) }
+        #expect(throws: Corpus.Error.emptySeparator) { try Corpus(inputs: [], separator: []) }
         #expect(throws: Corpus.Error.notFound("/nonexistent/x.txt")) { try Corpus(inputs: ["/nonexistent/x.txt"]) }
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "".write(toFile: "\(dir)/empty.txt", atomically: true, encoding: .utf8)
         #expect(throws: Corpus.Error.noInput) {
             try Trainer(options: .init(vocabSize: 300)).countChunks(in: Corpus(inputs: ["\(dir)/empty.txt"]))
+        }
+        // An empty counts file says so (the check used to sit after the loop, unreachable:
+        // the empty first line failed the header check first).
+        #expect(throws: TrainingError.badCountsFile(path: "\(dir)/empty.txt", line: 1, reason: "empty file; make one with bpe count-words")) {
+            var c = ChunkCounter()
+            try c.addCountsFile("\(dir)/empty.txt", pattern: "cl100k")
         }
     }
 }

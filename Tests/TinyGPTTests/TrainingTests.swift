@@ -28,7 +28,7 @@ struct TrainingTests {
     @Test("a tiny model overfits a tiny sequence: the loss falls by more than half in 40 steps")
     func overfit() throws {
         let w = try Self.windows()
-        let trainer = Trainer(model: GPT(config: Self.config, seed: 1), options: Self.options(steps: 40),
+        let trainer = ModelTrainer(model: GPT(config: Self.config, seed: 1), options: Self.options(steps: 40),
                               train: w, validation: w)
         let before = trainer.validationLoss()!
         #expect(abs(before - Float(Foundation.log(11.0))) < 0.3, "initial loss \(before) should be near ln 11")
@@ -42,7 +42,7 @@ struct TrainingTests {
     @Test("checkpoint save → load gives identical logits, optimizer state, metadata and attachments")
     func checkpointRoundTrip() throws {
         let w = try Self.windows()
-        let trainer = Trainer(model: GPT(config: Self.config, seed: 2), options: Self.options(steps: 3),
+        let trainer = ModelTrainer(model: GPT(config: Self.config, seed: 2), options: Self.options(steps: 3),
                               train: w, validation: nil)
         for _ in 0..<3 { _ = trainer.trainStep() }
         let saved = trainer.checkpoint(metadata: ["vocab.encoding": "gpt2"], attachments: ["blob": [0, 1, 2, 255]])
@@ -68,18 +68,18 @@ struct TrainingTests {
     @Test("--resume continues bit for bit: 3 + 3 steps through a checkpoint equal 6 steps")
     func resumeIsExact() throws {
         let w = try Self.windows()
-        let straight = Trainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
+        let straight = ModelTrainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
                                train: w, validation: nil)
         var straightLosses: [Float] = []
         while straight.step < 6 { straightLosses.append(straight.trainStep().loss) }
 
-        let first = Trainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
+        let first = ModelTrainer(model: GPT(config: Self.config, seed: 3), options: Self.options(steps: 6),
                             train: w, validation: nil)
         var resumedLosses: [Float] = []
         while first.step < 3 { resumedLosses.append(first.trainStep().loss) }
         let bytes = try first.checkpoint().encoded()
         let ckpt = try Checkpoint(decoding: bytes, source: "memory")
-        let second = try Trainer(resuming: ckpt, options: Self.options(steps: 6), train: w, validation: nil)
+        let second = try ModelTrainer(resuming: ckpt, options: Self.options(steps: 6), train: w, validation: nil)
         #expect(second.step == 3)
         while second.step < 6 { resumedLosses.append(second.trainStep().loss) }
         #expect(resumedLosses == straightLosses)
@@ -145,22 +145,22 @@ struct TrainingTests {
         }
     }
 
-    @Test("a context longer than every shard is an error that names --context")
+    @Test("a context longer than every shard is an error that names contextLength (tinygpt says --context)")
     func contextTooLong() {
-        #expect {
+        let e = #expect(throws: ConfigError.shardsShorterThanContext(context: 3, longest: 3)) {
             _ = try TokenWindows(shards: [[1, 2, 3]], context: 3)
-        } throws: { error in
-            "\(error)".contains("--context 3") && "\(error)".contains("longest has 3")
         }
+        #expect(e?.description == "contextLength 3 needs shards of at least 4 tokens, but the longest has 3; use a smaller contextLength or more data")
+        #expect(e?.message(naming: { $0 == .contextLength ? "--context" : $0.rawValue }).hasPrefix("--context 3 needs") == true)
     }
 
     @Test("configs with zero sizes or heads not dividing channels are refused")
     func badConfigs() {
-        #expect(throws: ConfigError.self) { try GPTConfig(vocabSize: 10, contextLength: 0, layers: 1, heads: 1, channels: 8).validate() }
-        #expect(throws: ConfigError.self) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: -1, heads: 1, channels: 8).validate() }
-        #expect {
-            try GPTConfig(vocabSize: 10, contextLength: 4, layers: 1, heads: 3, channels: 8).validate()
-        } throws: { "\($0)".contains("--heads 3 does not divide --channels 8") }
+        #expect(throws: ConfigError.notPositive(.contextLength, 0)) { try GPTConfig(vocabSize: 10, contextLength: 0, layers: 1, heads: 1, channels: 8).validate() }
+        #expect(throws: ConfigError.notPositive(.layers, -1)) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: -1, heads: 1, channels: 8).validate() }
+        #expect(throws: ConfigError.headsDoNotDivideChannels(heads: 3, channels: 8)) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: 1, heads: 3, channels: 8).validate() }
+        #expect(ConfigError.notPositive(.layers, 0).description == "layers must be positive, got 0")
+        #expect(ConfigError.headsDoNotDivideChannels(heads: 3, channels: 8).description.hasPrefix("heads 3 does not divide channels 8"))
         #expect(throws: Never.self) { try GPTConfig(vocabSize: 10, contextLength: 4, layers: 1, heads: 2, channels: 8).validate() }
     }
 

@@ -226,14 +226,23 @@ import Testing
         }
         let one = dir.write("one.txt", "a single document")
         let e2 = #expect(throws: ShardError.self) { try Exporter(encoding: Self.gpt2).export(inputs: [one], to: dir.file("o3")) }
-        #expect(e2?.description.contains("--doc-separator") == true)
+        // The library names its own options, not bpe's flags (bpe's wording: ErrorWordingTests).
+        #expect(e2?.description.contains("docSeparator") == true && e2?.description.contains("--") == false, "\(String(describing: e2))")
+        #expect(e2 == .noTrainingDocuments(documents: 1, rule: .fraction(0.1)))
         let e3 = #expect(throws: ShardError.self) { try Exporter(encoding: Self.gpt2).export(inputs: [dir.file("missing.txt")], to: dir.file("o4")) }
         #expect(e3?.description.contains("missing.txt") == true)
 
-        #expect(throws: ShardError.self) { try Exporter(encoding: Self.gpt2, options: options { $0.shardTokens = 1 << 31 }) }
-        #expect(throws: ShardError.self) { try Exporter(encoding: Self.gpt2, options: options { $0.shardTokens = 0 }) }
-        #expect(throws: ShardError.self) { try Exporter(encoding: Self.gpt2, options: options { $0.validation = .fraction(1) }) }
-        #expect(throws: ShardError.self) { try Exporter(encoding: Self.gpt2, options: options { $0.name = "a/b" }) }
+        #expect(throws: ShardError.shardTokensOutOfRange(1 << 31)) { try Exporter(encoding: Self.gpt2, options: options { $0.shardTokens = 1 << 31 }) }
+        #expect(throws: ShardError.shardTokensOutOfRange(0)) { try Exporter(encoding: Self.gpt2, options: options { $0.shardTokens = 0 }) }
+        #expect(throws: ShardError.validationFractionOutOfRange(1)) { try Exporter(encoding: Self.gpt2, options: options { $0.validation = .fraction(1) }) }
+        #expect(throws: ShardError.negativeValidationDocuments(-1)) { try Exporter(encoding: Self.gpt2, options: options { $0.validation = .firstDocuments(-1) }) }
+        #expect(throws: ShardError.badName("a/b")) { try Exporter(encoding: Self.gpt2, options: options { $0.name = "a/b" }) }
+        #expect(throws: ShardError.noThreads(0)) { try Exporter(encoding: Self.gpt2, options: options { $0.threads = 0 }) }
+        #expect(throws: ShardError.emptyDocumentSeparator) { try Exporter(encoding: Self.gpt2, options: options { $0.docSeparator = [] }) }
+        // In the library's words: the Swift names of the options.
+        #expect(ShardError.shardTokensOutOfRange(0).description.hasPrefix("shardTokens must be between 1 and 2147483647"))
+        #expect(ShardError.validationFractionOutOfRange(1).description == "validation .fraction must be at least 0 and below 1, got 1.0")
+        #expect(ShardError.noEndOfText(encoding: "x").description.contains("specialTokens: [\"<|endoftext|>\"]"))
     }
 
     @Test("a new export replaces the old shards of the same name; a failed one changes nothing")

@@ -69,6 +69,11 @@ enum IOMode: Sendable {
     case files
     /// Real pipes: stdin written and stdout/stderr read concurrently on their own threads.
     case pipes
+    /// As `files`, but stdout is /dev/full: every write fails with ENOSPC.
+    case fullDisk
+    /// As `files`, but stdout is a pipe whose reader is gone before the child starts: every
+    /// write fails with EPIPE (or raises SIGPIPE), deterministically.
+    case closedPipe
 }
 
 enum CLI {
@@ -190,7 +195,7 @@ enum CLI {
         let readers = DispatchGroup()
 
         switch io {
-        case .files:
+        case .files, .fullDisk, .closedPipe:
             let inURL = scratch.url.appendingPathComponent("stdin")
             let outURL = scratch.url.appendingPathComponent("stdout")
             let errURL = scratch.url.appendingPathComponent("stderr")
@@ -202,8 +207,20 @@ enum CLI {
             let errH = try FileHandle(forWritingTo: errURL)
             defer { try? inH.close(); try? outH.close(); try? errH.close() }
             process.standardInput = inH
-            process.standardOutput = outH
             process.standardError = errH
+            switch io {
+            case .fullDisk:
+                guard let full = FileHandle(forWritingAtPath: "/dev/full") else {
+                    throw CLIRunnerError(description: "cannot open /dev/full")
+                }
+                process.standardOutput = full
+            case .closedPipe:
+                let pipe = Pipe()
+                try pipe.fileHandleForReading.close()
+                process.standardOutput = pipe
+            default:
+                process.standardOutput = outH
+            }
             try await launchAndWait(box, timeout: timeout)
             // FileHandle, not Data(contentsOf:), which leaks on empty files under ASan.
             stdoutBox.set(Array(try FileHandle(forReadingFrom: outURL).readToEnd() ?? Data()))

@@ -58,18 +58,6 @@ extension Encoding {
                             specialTokens: specialTokens)
     }
 
-    private static let cache = Mutex<[String: Encoding]>([:])
-    private static let vocabularies = Mutex<[String: Vocabulary]>([:])
-}
-
-/// A minimal lock-protected value (the standard library's `Mutex` needs macOS 15).
-final class Mutex<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
+    private static let cache = Locked<[String: Encoding]>([:])
+    private static let vocabularies = Locked<[String: Vocabulary]>([:])
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Finds the folder holding the official `.tiktoken` files.
 ///
 /// Tried in order, first hit wins:
-/// 1. an explicit directory (`--vocab-dir`, or the `vocabDirectory:` argument);
+/// 1. an explicit directory (the `vocabDirectory:` argument; `bpe`'s `--vocab-dir`);
 /// 2. the `BPE_VOCAB_DIR` environment variable;
 /// 3. next to the running executable: SwiftPM's resource bundle
 ///    (`swift-bpe_BPEVocab.resources/`, or `.bundle` on macOS), then `vocab/`, then
@@ -15,6 +15,10 @@ import Foundation
 public struct VocabLocator: Sendable {
     /// The environment variable that points at a vocabulary folder.
     public static let environmentVariable = "BPE_VOCAB_DIR"
+
+    /// How the "not found" error names a folder that was given explicitly: by the library's
+    /// parameter, `(from vocabDirectory:)`. A command line swaps in its flag.
+    public static let explicitDirectoryParameter = "vocabDirectory:"
 
     public var explicitDirectory: String?
 
@@ -48,7 +52,7 @@ public struct VocabLocator: Sendable {
             let path = (dir as NSString).appendingPathComponent(file)
             if FileManager.default.isReadableFile(atPath: path) { return path }
         }
-        let how = explicitDirectory != nil ? ["\(dirs[0]) (from --vocab-dir)"]
+        let how = explicitDirectory != nil ? ["\(dirs[0]) (from \(Self.explicitDirectoryParameter))"]
             : dirs.map { $0 == ProcessInfo.processInfo.environment[Self.environmentVariable] ? "\($0) (from \(Self.environmentVariable))" : $0 }
         throw .notFound(file: file, searched: how)
     }

@@ -126,27 +126,29 @@ public final class Encoding: Sendable {
 }
 
 /// The PCRE2 form of a preset's pattern, compiled on first use (the lexer needs none).
-private final class LazyPattern: @unchecked Sendable {
+private final class LazyPattern: Sendable {
     private let source: String
-    private var compiled: Pattern?
-    private let lock = NSLock()
+    private let compiled: Locked<Pattern?>
 
     init(_ pattern: Pattern) {
         source = pattern.source
-        compiled = pattern
+        compiled = Locked(pattern)
     }
 
-    init(source: String) { self.source = source }
+    init(source: String) {
+        self.source = source
+        compiled = Locked(nil)
+    }
 
     var value: Pattern {
-        lock.lock()
-        defer { lock.unlock() }
-        if let compiled { return compiled }
-        // A preset's pattern always compiles; failing here means a broken PCRE2 install.
-        let p: Pattern
-        do { p = try Pattern(source) } catch { preconditionFailure("\(error)") }
-        compiled = p
-        return p
+        compiled.withLock { compiled in
+            if let compiled { return compiled }
+            // A preset's pattern always compiles; failing here means a broken PCRE2 install.
+            let p: Pattern
+            do { p = try Pattern(source) } catch { preconditionFailure("\(error)") }
+            compiled = p
+            return p
+        }
     }
 }
 

@@ -13,7 +13,7 @@ extension Vocabulary {
         let merged = UnsafeMutablePointer<UInt64>.allocate(capacity: n)  // merge of part + next part
         let next = UnsafeMutablePointer<Int32>.allocate(capacity: n)   // start of next part, or n
         let prev = UnsafeMutablePointer<Int32>.allocate(capacity: n)   // start of previous part, or -1
-        var heap = MinHeap(capacity: n)
+        var heap = MinHeap<UInt64>(capacity: n)
         defer {
             token.deallocate(); merged.deallocate(); next.deallocate(); prev.deallocate()
             heap.deallocate()
@@ -58,57 +58,3 @@ extension Vocabulary {
 /// priority first, then position.
 @inline(__always)
 private func key(_ m: UInt64, _ start: Int) -> UInt64 { (m >> 32) << 32 | UInt64(start) }
-
-/// A binary min-heap of `UInt64` keys on raw storage; grows by doubling.
-struct MinHeap {
-    private var storage: UnsafeMutablePointer<UInt64>
-    private var capacity: Int
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        self.capacity = max(capacity, 16)
-        storage = .allocate(capacity: self.capacity)
-    }
-
-    func deallocate() { storage.deallocate() }
-
-    /// - Complexity: O(log n).
-    mutating func push(_ key: UInt64) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: storage, count: count)
-            storage.deallocate()
-            storage = bigger
-            capacity *= 2
-        }
-        var i = count
-        count += 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            if storage[parent] <= key { break }
-            storage[i] = storage[parent]
-            i = parent
-        }
-        storage[i] = key
-    }
-
-    /// - Complexity: O(log n).
-    mutating func pop() -> UInt64? {
-        guard count > 0 else { return nil }
-        let top = storage[0]
-        count -= 1
-        if count == 0 { return top }
-        let key = storage[count]
-        var i = 0
-        while true {
-            var child = 2 * i + 1
-            if child >= count { break }
-            if child + 1 < count && storage[child + 1] < storage[child] { child += 1 }
-            if key <= storage[child] { break }
-            storage[i] = storage[child]
-            i = child
-        }
-        storage[i] = key
-        return top
-    }
-}

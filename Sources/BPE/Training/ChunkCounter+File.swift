@@ -35,6 +35,9 @@ extension ChunkCounter {
     public mutating func addCountsFile(_ path: String, pattern: String) throws {
         let bytes: [UInt8]
         do { bytes = try readFile(path) } catch { throw TrainingError.badCountsFile(path: path, line: 0, reason: "\(error)") }
+        if bytes.isEmpty {
+            throw TrainingError.badCountsFile(path: path, line: 1, reason: "empty file; make one with bpe count-words")
+        }
         var lineNumber = 0
         var chunk: [UInt8] = []
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
@@ -66,9 +69,6 @@ extension ChunkCounter {
                 throw TrainingError.badCountsFile(path: path, line: lineNumber, reason: "chunk is not valid base64")
             }
             add(chunk, count: n)
-        }
-        if lineNumber == 0 || bytes.isEmpty {
-            throw TrainingError.badCountsFile(path: path, line: 1, reason: "empty file; make one with bpe count-words")
         }
     }
 }

@@ -44,7 +44,7 @@ public struct ChunkCounter: Sendable {
                     let slot = s[i]
                     if slot.offset == .max { return nil }
                     if slot.hash32 == h32 && Int(slot.length) == length
-                        && memcmpEqual(a.baseAddress! + Int(slot.offset), p, length) { return i }
+                        && bytesEqual(a.baseAddress! + Int(slot.offset), p, length) { return i }
                     i = (i + 1) & mask
                 }
             }
@@ -106,18 +106,4 @@ public struct ChunkCounter: Sendable {
             }
         }
     }
-}
-
-@inline(__always)
-func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    var k = 0
-    while k + 8 <= n {
-        if UnsafeRawPointer(a + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + k).loadUnaligned(as: UInt64.self) { return false }
-        k += 8
-    }
-    while k < n {
-        if a[k] != b[k] { return false }
-        k += 1
-    }
-    return true
 }

@@ -12,9 +12,14 @@ import Foundation
 public struct Corpus: Sendable {
     /// A run of whole documents (or safe fragments of one) from one file.
     public struct Block: Sendable {
-        /// The bytes; documents are ranges of it.
+        /// The bytes; documents are ranges of it (separators left out, empty documents skipped).
         public var bytes: [UInt8]
         public var documents: [Range<Int>]
+        /// `documents[0]` continues the last document of the previous block of this file:
+        /// that block was cut inside a document, at a ``SafeCut``. Every other document starts
+        /// in this block, and every document but the last one of a block that continues into
+        /// the next ends in it.
+        public var continuesDocument: Bool
         /// Where `bytes[0]` sits in its file, for error messages.
         public var file: String
         public var fileOffset: Int
@@ -25,16 +30,22 @@ public struct Corpus: Sendable {
         case unreadable(String, String)
         case noInput
         case invalidUTF8(file: String, offset: Int)
+        /// The separator is empty (pass `nil` for one document per file).
+        case emptySeparator
 
-        public var description: String {
+        /// The message, with each parameter spelled by `name` (a command line names its flags).
+        public func message(naming name: (Trainer.Parameter) -> String) -> String {
             switch self {
             case .notFound(let p): return "\(p): no such file, directory or matching glob"
             case .unreadable(let p, let why): return "\(p): cannot read: \(why)"
             case .noInput: return "the corpus is empty: no input files were given or found"
             case .invalidUTF8(let f, let o):
-                return "\(f): invalid UTF-8 at byte \(o); fix the file or pass --lossy to replace bad bytes with U+FFFD"
+                return "\(f): invalid UTF-8 at byte \(o); fix the file, or use \(name(.lossy)) to replace bad bytes with U+FFFD"
+            case .emptySeparator: return "\(name(.separator)) must not be empty"
             }
         }
+
+        public var description: String { message(naming: \.rawValue) }
     }
 
     /// The files to read, in order (`-` is standard input).
@@ -45,8 +56,10 @@ public struct Corpus: Sendable {
 
     /// Expands `inputs` into files. Directories are walked recursively (hidden entries
     /// skipped), sorted bytewise so the order is the same on every machine.
-    /// - Throws: ``Error/notFound(_:)`` for an input that matches nothing.
+    /// - Throws: ``Error/notFound(_:)`` for an input that matches nothing,
+    ///   ``Error/emptySeparator`` (see ``validate(separator:)``).
     public init(inputs: [String], separator: [UInt8]? = nil) throws(Error) {
+        try Self.validate(separator: separator)
         var files: [String] = []
         let fm = FileManager.default
         for input in inputs {
@@ -79,7 +92,13 @@ public struct Corpus: Sendable {
             }
         }
         self.files = files
-        self.separator = separator.flatMap { $0.isEmpty ? nil : $0 }
+        self.separator = separator
+    }
+
+    /// Refuses an empty separator, which would split a file at every position.
+    /// - Throws: ``Error/emptySeparator``.
+    public static func validate(separator: [UInt8]?) throws(Error) {
+        if separator?.isEmpty == true { throw .emptySeparator }
     }
 
     static func glob(_ pattern: String) -> [String] {
@@ -107,8 +126,9 @@ public struct Corpus: Sendable {
             defer { if file != "-" { try? handle.close() } }
             var pending: [UInt8] = []
             var pendingOffset = 0
-            var separators = SeparatorScan(separator: separator)
+            var splitter = separator.map { DocumentSplitter(separator: $0) }
             var scanned = 0   // pending[..<scanned] holds no safe cut
+            var insideDocument = false   // the last block was cut at a safe cut
             while true {
                 let data: Data
                 do { data = try handle.read(upToCount: blockSize) ?? Data() } catch {
@@ -116,76 +136,34 @@ public struct Corpus: Sendable {
                 }
                 let atEnd = data.isEmpty
                 pending.append(contentsOf: data)
-                separators.advance(over: pending)
+                splitter?.search(pending)
+                // Safe cuts are looked for only where the separator search has been, so that
+                // no separator straddles the cut.
+                let searchedTo = min(pending.count, (splitter?.searched ?? pending.count) + 1)
                 if atEnd || pending.count >= blockSize {
-                    // End a block after the last separator, found scanning forward as `split`
-                    // does, so blocks split into the same documents as the whole file; in a
-                    // long document without one, at a safe cut; else keep reading.
+                    // End a block after the last separator, so blocks split into the same
+                    // documents as the whole file; in a long document without one, at a safe
+                    // cut; else keep reading.
+                    let afterSeparator = splitter?.lastEnd ?? 0
                     let cut = atEnd ? pending.count
-                        : separators.lastEnd > 0 ? separators.lastEnd
-                        : pending.withUnsafeBufferPointer { SafeCut.last(in: $0, after: scanned) } ?? 0
+                        : afterSeparator > 0 ? afterSeparator
+                        : pending.withUnsafeBufferPointer {
+                            SafeCut.last(in: UnsafeBufferPointer(rebasing: $0[..<searchedTo]), after: scanned)
+                        } ?? 0
                     if cut > 0 {
-                        var block = Block(bytes: Array(pending[0..<cut]), documents: [], file: file, fileOffset: pendingOffset)
-                        block.documents = split(block.bytes, final: atEnd)
-                        try body(block)
+                        let documents = splitter?.takeDocuments(upTo: cut) ?? [0..<cut]
+                        try body(Block(bytes: Array(pending[0..<cut]), documents: documents,
+                                       continuesDocument: insideDocument && documents.first?.lowerBound == 0,
+                                       file: file, fileOffset: pendingOffset))
+                        insideDocument = cut != afterSeparator
                         pending.removeFirst(cut)
                         pendingOffset += cut
-                        separators.dropFirst(cut)
                     }
-                    // What is left after the last cut has none either.
-                    scanned = pending.count
+                    // What is left after the last cut has none either, as far as searched.
+                    scanned = max(0, searchedTo - cut)
                 }
                 if atEnd { break }
             }
         }
-    }
-
-    /// The forward, non-overlapping search for separators that `split` does, kept across
-    /// reads so each byte is looked at once however long a document runs.
-    struct SeparatorScan {
-        let separator: [UInt8]?
-        /// Where the search resumes: every separator starting before it has been found.
-        private(set) var next = 0
-        /// The end of the last separator found, or 0.
-        private(set) var lastEnd = 0
-
-        mutating func advance(over bytes: [UInt8]) {
-            guard let sep = separator, !sep.isEmpty else { return }
-            let m = sep.count
-            while next + m <= bytes.count {
-                if bytes[next] == sep[0] && bytes[next..<(next + m)].elementsEqual(sep) {
-                    next += m
-                    lastEnd = next
-                } else {
-                    next += 1
-                }
-            }
-        }
-
-        /// The first `count` bytes are gone.
-        mutating func dropFirst(_ count: Int) {
-            next = max(0, next - count)
-            lastEnd = max(0, lastEnd - count)
-        }
-    }
-
-    /// Document ranges in `bytes`; separators are dropped, empty documents skipped.
-    func split(_ bytes: [UInt8], final: Bool) -> [Range<Int>] {
-        guard let sep = separator else { return bytes.isEmpty ? [] : [0..<bytes.count] }
-        var docs: [Range<Int>] = []
-        var start = 0
-        var i = 0
-        let n = bytes.count, m = sep.count
-        while i + m <= n {
-            if bytes[i] == sep[0] && bytes[i..<(i + m)].elementsEqual(sep) {
-                if i > start { docs.append(start..<i) }
-                i += m
-                start = i
-            } else {
-                i += 1
-            }
-        }
-        if start < n { docs.append(start..<n) }
-        return docs
     }
 }

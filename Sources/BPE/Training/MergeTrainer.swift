@@ -4,7 +4,7 @@
 /// - every distinct chunk ("word") is a sequence of token ids, starting as its bytes;
 /// - a table holds, for each adjacent pair, its total count (64-bit: word count × occurrences)
 ///   and the list of words it occurs in;
-/// - a max-heap orders pairs by count, ties to the smaller pair (left id, then right id), the
+/// - a heap (``MinHeap`` of ``QueuedPair``) orders pairs by count, ties to the smaller pair (left id, then right id), the
 ///   rule rustbpe and HF use; entries are refreshed lazily when popped;
 /// - merging a pair rewrites only the words on its list, left to right without overlaps, and
 ///   updates the counts of the pairs around each replacement.
@@ -42,7 +42,8 @@ public final class MergeTrainer {
     private let pairs: PairStatsTable
     /// Occurrence lists: `word` payload and `next` link; heads live in the pair table.
     private var occurrences = GrowableBuffer<(word: UInt32, next: UInt32)>()
-    private var heap = PairHeap()
+    /// Pairs by count, most frequent first (see ``QueuedPair``).
+    private var heap = MinHeap<QueuedPair>(capacity: 1 << 10)
     private var nextRank: Rank = 256
 
     /// - Parameter words: distinct chunks and how often each occurs. Chunks of one byte are
@@ -74,6 +75,7 @@ public final class MergeTrainer {
     deinit {
         symbols.deallocate(); wordStart.deallocate(); wordLength.deallocate(); wordCount.deallocate()
         occurrences.deallocate()
+        heap.deallocate()
     }
 
     private func countInitialPairs() {
@@ -86,7 +88,7 @@ public final class MergeTrainer {
             }
         }
         pairs.forEachOccupied { slot in
-            if pairs.count[slot] > 0 { heap.push(count: pairs.count[slot], pair: pairs.keys[slot]) }
+            if pairs.count[slot] > 0 { heap.push(QueuedPair(count: pairs.count[slot], pair: pairs.keys[slot])) }
         }
     }
 
@@ -109,12 +111,12 @@ public final class MergeTrainer {
                       onMerge: (Merge) -> Void = { _ in }) -> [Merge] {
         var out: [Merge] = []
         out.reserveCapacity(max(0, merges))
-        while out.count < merges, let top = heap.popMax() {
+        while out.count < merges, let top = heap.pop() {
             guard let slot = pairs.find(top.pair) else { continue }
             let current = pairs.count[slot]
             if current != top.count {
                 // Stale: the pair lost occurrences since it was queued. Requeue its true count.
-                if current > 0 { heap.push(count: current, pair: top.pair) }
+                if current > 0 { heap.push(QueuedPair(count: current, pair: top.pair)) }
                 continue
             }
             guard current > 0, UInt64(current) >= minFrequency else { break }
@@ -177,7 +179,7 @@ public final class MergeTrainer {
         for k in touched {
             guard let s = pairs.find(k), pairs.count[s] > 0, pairs.queuedAt[s] != new else { continue }
             pairs.queuedAt[s] = new
-            heap.push(count: pairs.count[s], pair: k)
+            heap.push(QueuedPair(count: pairs.count[s], pair: k))
         }
     }
 
@@ -189,164 +191,18 @@ public final class MergeTrainer {
     }
 }
 
-/// A growable array on raw storage (no copy-on-write checks); the owner deallocates it.
-struct GrowableBuffer<T> {
-    private(set) var base = UnsafeMutablePointer<T>.allocate(capacity: 1024)
-    private var capacity = 1024
-    private(set) var count = 0
+extension MergeTrainer {
+    /// A pair in the trainer's queue, ordered for ``MinHeap``: "smaller" is what pops first,
+    /// the higher count, ties to the smaller pair (left id, then right id), the rule of
+    /// rustbpe and HF `tokenizers`.
+    struct QueuedPair: Comparable, BitwiseCopyable {
+        /// The pair's count when it was queued (it may be stale by the time it pops).
+        let count: Int64
+        /// `left << 32 | right`.
+        let pair: UInt64
 
-    @inline(__always)
-    mutating func append(_ x: T) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: base, count: count)
-            base.deallocate()
-            base = bigger
-            capacity *= 2
+        static func < (a: QueuedPair, b: QueuedPair) -> Bool {
+            a.count > b.count || (a.count == b.count && a.pair < b.pair)
         }
-        (base + count).initialize(to: x)
-        count += 1
-    }
-
-    @inline(__always)
-    subscript(i: Int) -> T { base[i] }
-
-    func deallocate() { base.deallocate() }
-}
-
-/// Open-addressing table of pair statistics, as parallel raw arrays (count, list head, …).
-final class PairStatsTable {
-    private(set) var keys: UnsafeMutablePointer<UInt64>
-    private(set) var count: UnsafeMutablePointer<Int64>
-    private(set) var head: UnsafeMutablePointer<UInt32>
-    private(set) var lastWord: UnsafeMutablePointer<UInt32>
-    /// The merge rank at which this pair was last pushed on the heap (dedupes pushes).
-    private(set) var queuedAt: UnsafeMutablePointer<Rank>
-    private var mask: Int
-    private var used = 0
-    private static let empty = UInt64.max
-
-    init(size requested: Int = 1 << 16) {
-        var size = 16
-        while size < requested { size <<= 1 }
-        (keys, count, head, lastWord, queuedAt) = Self.allocate(size)
-        mask = size - 1
-    }
-
-    deinit { Self.free((keys, count, head, lastWord, queuedAt)) }
-
-    private static func allocate(_ size: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int64>,
-                                                  UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
-                                                  UnsafeMutablePointer<Rank>) {
-        let k = UnsafeMutablePointer<UInt64>.allocate(capacity: size); k.initialize(repeating: empty, count: size)
-        let c = UnsafeMutablePointer<Int64>.allocate(capacity: size); c.initialize(repeating: 0, count: size)
-        let h = UnsafeMutablePointer<UInt32>.allocate(capacity: size); h.initialize(repeating: .max, count: size)
-        let l = UnsafeMutablePointer<UInt32>.allocate(capacity: size); l.initialize(repeating: .max, count: size)
-        let q = UnsafeMutablePointer<Rank>.allocate(capacity: size); q.initialize(repeating: .max, count: size)
-        return (k, c, h, l, q)
-    }
-
-    private static func free(_ t: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int64>,
-                                   UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
-                                   UnsafeMutablePointer<Rank>)) {
-        t.0.deallocate(); t.1.deallocate(); t.2.deallocate(); t.3.deallocate(); t.4.deallocate()
-    }
-
-    @inline(__always)
-    private func hash(_ key: UInt64) -> Int {
-        var h = key &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 31
-        return Int(truncatingIfNeeded: h) & mask
-    }
-
-    @inline(__always)
-    func find(_ key: UInt64) -> Int? {
-        var i = hash(key)
-        while true {
-            let k = keys[i]
-            if k == key { return i }
-            if k == Self.empty { return nil }
-            i = (i + 1) & mask
-        }
-    }
-
-    /// The slot of `key`, inserting it (count 0, empty list) if absent.
-    @inline(__always)
-    func slot(for key: UInt64) -> Int {
-        var i = hash(key)
-        while true {
-            let k = keys[i]
-            if k == key { return i }
-            if k == Self.empty { break }
-            i = (i + 1) & mask
-        }
-        if (used + 1) * 2 > mask + 1 {
-            grow()
-            return slot(for: key)
-        }
-        keys[i] = key
-        used += 1
-        return i
-    }
-
-    func forEachOccupied(_ body: (Int) -> Void) {
-        for i in 0...mask where keys[i] != Self.empty { body(i) }
-    }
-
-    private func grow() {
-        let old = (keys, count, head, lastWord, queuedAt)
-        let oldSize = mask + 1
-        let size = oldSize * 2
-        (keys, count, head, lastWord, queuedAt) = Self.allocate(size)
-        mask = size - 1
-        for j in 0..<oldSize where old.0[j] != Self.empty {
-            var i = hash(old.0[j])
-            while keys[i] != Self.empty { i = (i + 1) & mask }
-            keys[i] = old.0[j]; count[i] = old.1[j]; head[i] = old.2[j]
-            lastWord[i] = old.3[j]; queuedAt[i] = old.4[j]
-        }
-        Self.free(old)
-    }
-}
-
-/// Max-heap of (count, pair): highest count first, ties to the smaller pair.
-struct PairHeap {
-    private var counts: [Int64] = []
-    private var pairs: [UInt64] = []
-
-    @inline(__always)
-    private func above(_ i: Int, _ j: Int) -> Bool {
-        counts[i] > counts[j] || (counts[i] == counts[j] && pairs[i] < pairs[j])
-    }
-
-    mutating func push(count: Int64, pair: UInt64) {
-        counts.append(count)
-        pairs.append(pair)
-        var i = counts.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard above(i, p) else { break }
-            counts.swapAt(i, p); pairs.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func popMax() -> (count: Int64, pair: UInt64)? {
-        guard !counts.isEmpty else { return nil }
-        let top = (counts[0], pairs[0])
-        let last = counts.count - 1
-        counts.swapAt(0, last); pairs.swapAt(0, last)
-        counts.removeLast(); pairs.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var best = i
-            if l < counts.count && above(l, best) { best = l }
-            if r < counts.count && above(r, best) { best = r }
-            if best == i { break }
-            counts.swapAt(i, best); pairs.swapAt(i, best)
-            i = best
-        }
-        return top
     }
 }

@@ -48,6 +48,21 @@ public struct Trainer: Sendable {
 
         /// The pattern in tiktoken's (Rust regex) syntax, presets expanded.
         public var tiktokenPattern: String { SplitPattern.tiktokenSource(pattern) }
+
+        /// Checks every option on its own (the pattern is checked when ``Trainer`` compiles
+        /// it). ``Trainer/init(options:)`` calls it; a front end may call it earlier, to
+        /// refuse bad options before reading anything.
+        /// - Throws: ``TrainingError``.
+        public func validate() throws(TrainingError) {
+            guard vocabSize >= 256 && vocabSize <= Trainer.maxVocabSize else { throw .vocabSizeOutOfRange(vocabSize) }
+            guard threads >= 1 else { throw .noThreads(threads) }
+            guard minFrequency >= 1 else { throw .zeroMinFrequency }
+            var seen = Set<String>()
+            for token in specialTokens {
+                guard !token.isEmpty else { throw .emptySpecialToken }
+                guard seen.insert(token).inserted else { throw .duplicateSpecialToken(token) }
+            }
+        }
     }
 
     /// Largest vocabulary we accept: ranks must fit comfortably in 31 bits.
@@ -57,15 +72,10 @@ public struct Trainer: Sendable {
     /// How documents are cut into chunks: the same splitter an ``Encoding`` uses.
     let splitter: Splitter
 
+    /// - Throws: ``TrainingError`` for options out of range (see ``Options/validate()``),
+    ///   `PatternError` for a pattern that does not compile.
     public init(options: Options) throws {
-        guard options.vocabSize >= 256 && options.vocabSize <= Self.maxVocabSize else {
-            throw TrainingError.badOption("--vocab-size must be between 256 and \(Self.maxVocabSize), got \(options.vocabSize)")
-        }
-        guard options.threads >= 1 else { throw TrainingError.badOption("--threads must be at least 1") }
-        guard Set(options.specialTokens).count == options.specialTokens.count else {
-            throw TrainingError.badOption("a special token is given twice")
-        }
-        guard !options.specialTokens.contains("") else { throw TrainingError.badOption("a special token is empty") }
+        try options.validate()
         self.options = options
         splitter = try Splitter(pcre2Pattern: SplitPattern.pcre2(fromTiktoken: options.tiktokenPattern))
     }
@@ -77,8 +87,9 @@ public struct Trainer: Sendable {
     /// - Complexity: O(corpus size / threads); memory O(distinct chunks + threads × block).
     public func countChunks(in corpus: Corpus, progress: (Int) -> Void = { _ in }) throws -> ChunkCounter {
         let threads = options.threads
-        let counters = (0..<threads).map { _ in Box(ChunkCounter()) }
-        let failure = Box<Corpus.Error?>(nil)
+        // One counter per thread, each locked only by its own thread (once per block).
+        let counters = (0..<threads).map { _ in Locked(ChunkCounter()) }
+        let failure = Locked<Corpus.Error?>(nil)
         var round: [Corpus.Block] = []
         var bytesRead = 0
         func flush() throws {
@@ -88,13 +99,13 @@ public struct Trainer: Sendable {
                 var matcher: Matcher?
                 var i = t
                 while i < blocks.count {
-                    if let e = count(blocks[i], into: &counters[t].value, &matcher) {
-                        failure.lock.withLock { if failure.value == nil { failure.value = e } }
+                    if let e = counters[t].withLock({ count(blocks[i], into: &$0, &matcher) }) {
+                        failure.withLock { if $0 == nil { $0 = e } }
                     }
                     i += threads
                 }
             }
-            if let e = failure.value { throw e }
+            if let e = failure.withLock({ $0 }) { throw e }
             progress(bytesRead)
         }
         try corpus.forEachBlock { block in
@@ -104,8 +115,8 @@ public struct Trainer: Sendable {
         }
         if !round.isEmpty { try flush() }
         guard bytesRead > 0 else { throw Corpus.Error.noInput }
-        var total = counters[0].value
-        for c in counters.dropFirst() { total.merge(c.value) }
+        var total = counters[0].withLock { $0 }
+        for c in counters.dropFirst() { c.withLock { total.merge($0) } }
         return total
     }
 
@@ -146,31 +157,7 @@ public struct Trainer: Sendable {
         for (i, s) in options.specialTokens.enumerated() { specials[s] = Rank(tokens.count + i) }
         return TrainedVocabulary(tokens: tokens, merges: merges, specialTokens: specials,
                                  pattern: options.tiktokenPattern,
-                                 patternName: SplitPattern.presets.first { $0.tiktoken == options.tiktokenPattern }?.name,
+                                 patternName: Sidecar.presetName(ofTiktoken: options.tiktokenPattern),
                                  options: options, distinctChunks: counts.count, totalChunks: counts.total)
     }
-}
-
-/// Why training could not run.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    case badOption(String)
-    case badCountsFile(path: String, line: Int, reason: String)
-    case patternMismatch(path: String, expected: String, found: String)
-
-    public var description: String {
-        switch self {
-        case .badOption(let s): return s
-        case .badCountsFile(let p, let l, let r): return "\(p), line \(l): \(r)"
-        case .patternMismatch(let p, let e, let f):
-            return "\(p) was counted with pattern \(f.debugDescription), not \(e.debugDescription); recount it, or pass the same --pattern"
-        }
-    }
-}
-
-/// A mutable value shared by `concurrentPerform` workers; each touches only its own box,
-/// except `failure`, which takes the lock.
-final class Box<T>: @unchecked Sendable {
-    var value: T
-    let lock = NSLock()
-    init(_ value: T) { self.value = value }
 }

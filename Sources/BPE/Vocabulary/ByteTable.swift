@@ -44,18 +44,7 @@ final class ByteTable: @unchecked Sendable {
     @inline(__always)
     private static func equal(_ rank: Rank, _ p: UnsafePointer<UInt8>, _ n: Int, _ v: Vocabulary) -> Bool {
         let (q, m) = v.bytes(of: rank)
-        guard m == n else { return false }
-        var k = 0
-        while k + 8 <= n {
-            if UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
-                != UnsafeRawPointer(q + k).loadUnaligned(as: UInt64.self) { return false }
-            k += 8
-        }
-        while k < n {
-            if p[k] != q[k] { return false }
-            k += 1
-        }
-        return true
+        return m == n && bytesEqual(p, q, n)
     }
 }
 

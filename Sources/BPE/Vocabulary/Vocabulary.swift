@@ -41,10 +41,9 @@ public final class Vocabulary: @unchecked Sendable {
     /// Whether a piece that is itself a token is that token without merging (always for
     /// tiktoken; for a merge list, Hugging Face's `ignore_merges`).
     let wholePieceLookup: Bool
-    /// The backtracking encoder's tables, built on first need (tiktoken's rule only).
-    private var backtrackingTables: Backtracking?
-    private var backtrackingBuilt = false
-    private let backtrackingLock = NSLock()
+    /// The backtracking encoder's tables, built on first need (tiktoken's rule only): `nil`
+    /// until then, `.some(nil)` for a vocabulary that has none.
+    private let backtrackingTables = Locked<Backtracking??>(nil)
 
     /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
     ///
@@ -162,13 +161,13 @@ public final class Vocabulary: @unchecked Sendable {
     /// or `nil` for a merge list, or for a vocabulary whose merges it does not model.
     /// - Complexity: O(total token bytes) on the first call (tens of milliseconds); O(1) after.
     var backtracking: Backtracking? {
-        backtrackingLock.lock()
-        defer { backtrackingLock.unlock() }
-        if !backtrackingBuilt {
-            if case .tiktoken = mergeRule { backtrackingTables = Backtracking(self) }
-            backtrackingBuilt = true
+        backtrackingTables.withLock { tables in
+            if let built = tables { return built }
+            var built: Backtracking? = nil
+            if case .tiktoken = mergeRule { built = Backtracking(self) }
+            tables = .some(built)
+            return built
         }
-        return backtrackingTables
     }
 
     deinit {
