@@ -76,6 +76,13 @@ import TestSupport
         // --array=0-6:2: ids 0, 2, 4, 6 of 4.
         env = ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6"]
         #expect(throws: (any Error).self) { try CorpusPart.parse("slurm", environment: env) }
+        // One task resubmitted (sbatch --array=2, as seen on a real cluster): refused, with K/N as the way out.
+        env = ["SLURM_ARRAY_JOB_ID": "1", "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "1",
+               "SLURM_ARRAY_TASK_MIN": "2", "SLURM_ARRAY_TASK_MAX": "2", "SLURM_ARRAY_TASK_STEP": "1"]
+        #expect(throws: CorpusPart.Error.slurmArrayShape("it starts at index 2 (SLURM_ARRAY_TASK_MIN), not 0", count: 1)) {
+            try CorpusPart.parse("slurm", environment: env)
+        }
+        #expect(CorpusPart.Error.slurmArrayShape("x", count: 1).description.contains("give the part as K/N"))
         // Without MIN/MAX, an index past the count is still caught.
         #expect(throws: CorpusPart.Error.indexOutOfRange(index: 4, count: 4)) {
             try CorpusPart.parse("slurm", environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"])

@@ -46,6 +46,10 @@ public struct CorpusPart: Sendable, Hashable, CustomStringConvertible {
     /// they are checked against that: `--array=1-8` would otherwise make task 8 of 8 an error
     /// only in the last task, and `--array=0-14:2` would silently skip half the corpus.
     ///
+    /// To rerun one task of an array, give its part as `K/N` (in a job script,
+    /// `"$SLURM_ARRAY_TASK_ID/$N"`): a resubmitted `sbatch --array=7` is an array of one task
+    /// (`SLURM_ARRAY_TASK_COUNT=1`, `SLURM_ARRAY_TASK_MIN=7`), which `slurm` refuses.
+    ///
     /// - Parameter environment: where to look the variables up (a parameter for tests).
     /// - Throws: ``Error`` saying what is wrong and how to write it.
     public static func parse(_ text: String,
@@ -108,7 +112,7 @@ public struct CorpusPart: Sendable, Hashable, CustomStringConvertible {
             case .badEnvironment(let name, let value):
                 return "part 'slurm': \(name)=\(value.debugDescription) is not a whole number"
             case .slurmArrayShape(let why, let n):
-                return "part 'slurm': the job array does not number its tasks 0 to N-1: \(why); submit it with sbatch --array=0-\(max(n - 1, 0))"
+                return "part 'slurm': the job array does not number its tasks 0 to N-1: \(why); submit it with sbatch --array=0-\(max(n - 1, 0)), or give the part as K/N (to rerun one task of N, say)"
             case .standardInput:
                 return "standard input cannot be cut into parts (its size is unknown until it is all read); give files or folders"
             case .fileChanged(let p, let e, let f):
