@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Side-by-side encode benchmark: our encoder vs tiktoken 0.14.0, same corpus, same run.
 
+(Benchmarks/compare.py is the full benchmark: every peer, four kinds of text, exactness
+checked token for token, start-up and batch scaling. This one stays for a quick look.)
+
 For each encoding (cl100k_base, o200k_base) it times single-thread encoding of the whole
 corpus several times with
   - ours:     .build/release/bpe-bench ENCODING FILE RUNS  (Benchmarks/bpe-bench/main.swift),

