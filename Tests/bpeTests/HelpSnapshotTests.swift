@@ -17,7 +17,7 @@ struct HelpSnapshotTests {
     }
 
     static let commands: [Command] =
-        [[], ["encode"], ["decode"], ["count"], ["show"], ["encodings"], ["train"], ["count-words"], ["export"]]
+        [[], ["encode"], ["decode"], ["count"], ["show"], ["encodings"], ["train"], ["count-words"], ["merge-counts"], ["export"]]
             .map { Command(tool: "bpe", args: $0) }
         + [[], ["train"], ["sample"]].map { Command(tool: "tinygpt", args: $0) }
 
@@ -39,6 +39,22 @@ struct HelpSnapshotTests {
             help of \(c.testDescription) differs from \(url.path); if the change is meant, \
             run BPE_UPDATE_HELP_SNAPSHOTS=1 swift test --filter HelpSnapshotTests and review the diff
             """)
+    }
+
+    /// A new subcommand must get a snapshot: the list above must name every subcommand that
+    /// each tool's top-level help lists.
+    @Test("every subcommand has a snapshot", arguments: ["bpe", "tinygpt"])
+    func everySubcommandIsListed(_ tool: String) throws {
+        let text = try String(contentsOf: Self.directory.appendingPathComponent("\(tool).txt"), encoding: .utf8)
+        guard let section = text.components(separatedBy: "SUBCOMMANDS:").last else { Issue.record("no SUBCOMMANDS in \(tool) help"); return }
+        let listed = section.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let first = words.first else { return nil }
+            return String(first)
+        }.filter { $0 != "help" && $0.first?.isLowercase == true }   // not the "See ..." footer
+        #expect(!listed.isEmpty)
+        let snapshotted = Set(Self.commands.filter { $0.tool == tool }.compactMap(\.args.first))
+        for name in listed { #expect(snapshotted.contains(name), "\(tool) \(name) has no help snapshot") }
     }
 
     @Test("every default in help reads as a user would type it")

@@ -42,16 +42,7 @@ final class PieceCache {
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
         let slot = slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64
         guard slot.load(as: UInt64.self) == h | 1, Int(slot.load(fromByteOffset: 8, as: UInt8.self)) == n else { return nil }
-        let key = slot.advanced(by: 16).assumingMemoryBound(to: UInt8.self)
-        var k = 0
-        while k + 8 <= n {
-            if UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(key + k).loadUnaligned(as: UInt64.self) { return nil }
-            k += 8
-        }
-        while k < n {
-            if p[k] != key[k] { return nil }
-            k += 1
-        }
+        guard bytesEqual(p, slot.advanced(by: 16).assumingMemoryBound(to: UInt8.self), n) else { return nil }
         let count = Int(slot.load(fromByteOffset: 9, as: UInt8.self))
         return (UnsafePointer(slot.advanced(by: 40).assumingMemoryBound(to: Rank.self)), count)
     }

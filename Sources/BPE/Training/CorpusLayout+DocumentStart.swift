@@ -39,7 +39,7 @@ extension FileBytes {
                 let first = sep[0]
                 while p <= last {
                     let j = p - i
-                    if b[j] == first && sep.withUnsafeBufferPointer({ s in memcmpEqual(b.baseAddress! + j, s.baseAddress!, m) }) {
+                    if b[j] == first && sep.withUnsafeBufferPointer({ s in bytesEqual(b.baseAddress! + j, s.baseAddress!, m) }) {
                         // A separator at p ends the document begun at `candidate`.
                         if let c = candidate, c < p, c >= a { found = c; return }
                         candidate = p + m
