@@ -7,12 +7,7 @@ import TestSupport
 /// encode the same texts with each of them on and off and compare.
 @Suite struct EncoderPathTests {
     func encode(_ enc: Encoding, _ bytes: [UInt8], cache: Bool, backtracking: Bool) -> [Rank] {
-        var state = EncodeState()
-        state.usesPieceCache = cache
-        state.usesBacktracking = backtracking
-        var sink = ArraySink()
-        bytes.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
-        return sink.tokens
+        enc.encodeOrdinary(bytes: bytes, pieceCache: cache, backtracking: backtracking)
     }
 
     /// Texts long enough for the cache to switch on (over 16 KiB): repeated words (cache

@@ -116,6 +116,19 @@ extension Encoding {
         throw .notASingleToken(bytes)
     }
 
+    /// ``encodeOrdinary(bytes:)`` with the encoder's shortcuts chosen: the piece cache (from
+    /// the first byte, or never) and backtracking for long pieces. For the checks that prove
+    /// the shortcuts change nothing (`EncoderPathTests`, the `FuzzEncode` target).
+    package func encodeOrdinary(bytes: [UInt8], pieceCache: Bool, backtracking: Bool) -> [Rank] {
+        var state = EncodeState()
+        state.usesPieceCache = pieceCache
+        state.pieceCacheThreshold = 0
+        state.usesBacktracking = backtracking
+        var sink = ArraySink()
+        bytes.withUnsafeBufferPointer { encodeOrdinary($0, state: &state, into: &sink) }
+        return sink.tokens
+    }
+
     // MARK: Internals shared by all entry points
 
     /// The core of ``encodeOrdinary(_:)``: pre-tokenize, then encode each piece.

@@ -15,8 +15,9 @@ struct EncodeState {
     private var backtracking: Backtracking?
     private var backtrackingFetched = false
 
-    /// Text below this (in one call, or summed over a batch or stream) is encoded without a cache.
-    static let pieceCacheThreshold = 16 << 10
+    /// Text below this (in one call, or summed over a batch or stream) is encoded without a
+    /// cache (16 KiB; the fuzz check sets 0 so that short inputs use the cache too).
+    var pieceCacheThreshold = 16 << 10
 
     /// Notes that `count` more bytes are about to be encoded; makes the piece cache once the
     /// text seen is long enough.
@@ -24,7 +25,7 @@ struct EncodeState {
     mutating func willEncode(_ count: Int) {
         guard pieceCache == nil else { return }
         bytesSeen += count
-        if usesPieceCache, bytesSeen >= Self.pieceCacheThreshold { pieceCache = PieceCache() }
+        if usesPieceCache, bytesSeen >= pieceCacheThreshold { pieceCache = PieceCache() }
     }
 
     /// `v`'s backtracking tables (built by the first caller in the process), or `nil`.

@@ -5,7 +5,9 @@ import BPERegex
 /// - `decodeBytes(encodeOrdinary(bytes: x)) == x` (invalid UTF-8 included);
 /// - `countTokens(bytes: x, disallowedSpecial: .none) == encodeOrdinary(bytes: x).count`;
 /// - with every special token allowed, decoding still gives back `x`;
-/// - for valid UTF-8, the batch path (`String` in, all cores) agrees with the byte path.
+/// - for valid UTF-8, the batch path (`String` in, all cores) agrees with the byte path;
+/// - the encoder's shortcuts change nothing: with no piece cache and no backtracking (scan
+///   and heap merges only) the ids are the same as with both (the cache on from byte 0).
 /// A violation traps, which libFuzzer reports as a crash with the input saved;
 /// `FuzzRegressionTests` asks for ``violation(_:)`` instead.
 public enum EncodeCheck {
@@ -27,6 +29,10 @@ public enum EncodeCheck {
         let isValid = UTF8Validation.isValid(input)
         for enc in encodings {
             let tokens = enc.encodeOrdinary(bytes: bytes)
+            if enc.encodeOrdinary(bytes: bytes, pieceCache: false, backtracking: false) != tokens
+                || enc.encodeOrdinary(bytes: bytes, pieceCache: true, backtracking: true) != tokens {
+                return "\(enc.name): the piece cache or backtracking changed the ids"
+            }
             guard let decoded = try? enc.decodeBytes(tokens) else {
                 return "\(enc.name): decodeBytes(encodeOrdinary(x)) threw"
             }
