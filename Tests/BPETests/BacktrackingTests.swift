@@ -84,7 +84,7 @@ import TestSupport
         var unmade = 0
         for r in 0..<v.count {
             guard let bytes = v.tokenBytes(Rank(r)), bytes.count > 1 else { continue }
-            if bt.left[r] == .max { unmade += 1; continue }
+            if bt.tokens[r].left == .max { unmade += 1; continue }
             var sink = ArraySink()
             bytes.withUnsafeBufferPointer { v.mergeByBacktracking($0.baseAddress!, $0.count, bt, into: &sink) }
             if sink.tokens != [Rank(r)] { Issue.record("\(name): token \(r) encodes to \(sink.tokens)"); return }

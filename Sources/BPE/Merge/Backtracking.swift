@@ -27,14 +27,29 @@
 /// compare this encoder with the heap merge on random vocabularies, random long pieces and
 /// the pathological inputs.
 final class Backtracking: @unchecked Sendable {
+    /// What the encoder reads about token `t`, in one record so a token costs one cache line.
+    struct Token {
+        /// The two tokens BPE merges into `t`; a single byte's are itself. `Rank.max` for
+        /// ids that have no token or that BPE cannot make.
+        var left: Rank
+        var right: Rank
+        /// The longest proper prefix of `t` that is in the trie, or `Rank.max`.
+        var nextPrefix: Rank
+        /// The token's length in bytes.
+        var length: UInt32
+    }
     /// The tokens BPE can make, in a trie.
     let trie: TokenTrie
-    /// `left[t]`, `right[t]`: the two tokens BPE merges into `t`; a single byte's are itself.
-    /// `Rank.max` for ids that have no token or that BPE cannot make.
-    let left: [Rank]
-    let right: [Rank]
-    /// The longest proper prefix of token `t` that is in the trie, or `Rank.max`.
-    let nextPrefix: [Rank]
+    /// A record per id.
+    let storage: Slab<Token>
+    let tokens: UnsafeMutablePointer<Token>
+
+    /// Tables read back from a cache file.
+    init(trie: TokenTrie, storage: Slab<Token>) {
+        self.trie = trie
+        self.storage = storage
+        tokens = storage.base
+    }
 
     /// The tables for `v`, or `nil` when the replay does not model its merges (see above).
     /// - Complexity: O(total token bytes) trie work plus a few pair lookups per token.
@@ -60,7 +75,7 @@ final class Backtracking: @unchecked Sendable {
             for (a, k) in prefixes.reversed() {
                 guard a < Rank(r), left[Int(a)] != .max,
                       let b = v.rank(of: p + k, count: n - k), b < Rank(r), left[Int(b)] != .max,
-                      Self.compatible(a, b, limit: Rank(r), v, left, right) else { continue }
+                      Self.compatible(a, b, limit: Rank(r), v.pairs, left, right) else { continue }
                 left[r] = a
                 right[r] = b
                 break
@@ -76,52 +91,58 @@ final class Backtracking: @unchecked Sendable {
         reachable.reserveCapacity(count)
         for k in keys where left[Int(k.id)] != .max { reachable.append(k) }
         trie = TokenTrie(tokens: reachable)
-        var next = [Rank](repeating: .max, count: count)
-        for k in reachable where k.bytes.count > 1 {
-            next[Int(k.id)] = trie.longestPrefix(k.bytes.baseAddress!, k.bytes.count - 1)?.token ?? .max
+        var records = (0..<count).map { r in
+            Token(left: left[r], right: right[r], nextPrefix: .max, length: v.offsets[r + 1] - v.offsets[r])
         }
-        self.left = left
-        self.right = right
-        nextPrefix = next
+        for k in reachable where k.bytes.count > 1 {
+            records[Int(k.id)].nextPrefix = trie.longestPrefix(k.bytes.baseAddress!, k.bytes.count - 1)?.token ?? .max
+        }
+        storage = Slab(records)
+        tokens = storage.base
     }
 
     /// Whether `a` then `b` is what BPE makes of their bytes side by side, considering only
-    /// merges ranked below `limit` (`Rank.max`: all).
+    /// merges ranked below `limit` (`Rank.max`: all). `left(t)`/`right(t)` give the split.
     @inline(__always)
-    static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ v: Vocabulary,
-                           _ left: UnsafePointer<Rank>, _ right: UnsafePointer<Rank>) -> Bool {
+    static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable,
+                           left: (Rank) -> Rank, right: (Rank) -> Rank) -> Bool {
         var a = a, b = b, limit = limit
         while true {
-            let m = v.pairs.find(left: a, right: b)
+            let m = pairs.find(left: a, right: b)
             if m != .max && Rank(truncatingIfNeeded: m) < limit { return false }
             // Undo the later of the two last merges; the seam moves into that token.
             if a > b {
                 limit = a
-                a = right[Int(a)]
+                a = right(a)
                 if a == limit {
-                    limit = b + 1
-                    b = left[Int(b)]
-                    if b + 1 == limit { return true }
+                    limit = b &+ 1
+                    b = left(b)
+                    if b &+ 1 == limit { return true }
                 }
             } else {
-                limit = b + 1
-                b = left[Int(b)]
-                if b + 1 == limit {
+                limit = b &+ 1
+                b = left(b)
+                if b &+ 1 == limit {
                     limit = a
-                    a = right[Int(a)]
+                    a = right(a)
                     if a == limit { return true }
                 }
             }
         }
     }
 
-    static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ v: Vocabulary, _ left: [Rank], _ right: [Rank]) -> Bool {
-        left.withUnsafeBufferPointer { l in
-            right.withUnsafeBufferPointer { r in compatible(a, b, limit: limit, v, l.baseAddress!, r.baseAddress!) }
-        }
+    /// ``compatible(_:_:limit:_:left:right:)`` while the splits are still being found.
+    static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable, _ left: [Rank], _ right: [Rank]) -> Bool {
+        compatible(a, b, limit: limit, pairs, left: { left[Int($0)] }, right: { right[Int($0)] })
+    }
+
+    /// ``compatible(_:_:limit:_:left:right:)`` over the finished records.
+    @inline(__always)
+    func compatible(_ a: Rank, _ b: Rank, _ pairs: PairTable) -> Bool {
+        let t = tokens
+        return Self.compatible(a, b, limit: .max, pairs, left: { t[Int($0)].left }, right: { t[Int($0)].right })
     }
 }
-
 
 extension Vocabulary {
     /// Encodes one piece that is not itself a token with the backtracking encoder (see
@@ -140,24 +161,23 @@ extension Vocabulary {
             var count = 0
             var pos = 0
             let trie = bt.trie
-            bt.left.withUnsafeBufferPointer { left in
-            bt.right.withUnsafeBufferPointer { right in
-            bt.nextPrefix.withUnsafeBufferPointer { nextPrefix in
-                let l = left.baseAddress!, r = right.baseAddress!
+            let info = bt.tokens
+            let pairs = self.pairs
+            do {
                 var next: Rank? = trie.longestPrefix(p, n)?.token
                 while var token = next {
                     let last: Rank? = count > 0 ? tokens[count - 1] : nil
                     while true {
-                        let end = pos + Int(offsets[Int(token) + 1] - offsets[Int(token)])
+                        let end = pos &+ Int(info[Int(token)].length)
                         if bits[end >> 6] & (1 << UInt64(end & 63)) != 0
-                            && (last == nil || Backtracking.compatible(last!, token, limit: .max, self, l, r)) {
+                            && (last == nil || bt.compatible(last!, token, pairs)) {
                             tokens[count] = token
                             count += 1
                             pos = end
                             next = end < n ? trie.longestPrefix(p + end, n - end)?.token : nil
                             break
                         }
-                        let shorter = nextPrefix[Int(token)]
+                        let shorter = info[Int(token)].nextPrefix
                         if shorter != .max {
                             token = shorter
                             continue
@@ -166,13 +186,11 @@ extension Vocabulary {
                         bits[pos >> 6] &= ~(1 << UInt64(pos & 63))
                         count -= 1
                         let back = tokens[count]
-                        pos -= Int(offsets[Int(back) + 1] - offsets[Int(back)])
+                        pos -= Int(info[Int(back)].length)
                         next = back
                         break
                     }
                 }
-            }
-            }
             }
             done(tokens, count)
             for i in 0..<count { sink.append(tokens[i]) }

@@ -20,7 +20,7 @@ extension Vocabulary {
             sink.append(byteRanks[Int(p[0])])
         } else if wholePieceLookup, n <= 8, let r = shortTable.find(p, n) {
             sink.append(r)
-        } else if wholePieceLookup, n > 8, let r = table.find(p, count: n, vocabulary: self) {
+        } else if wholePieceLookup, n > 8, let r = table.find(p, count: n, tokens: tokens) {
             sink.append(r)
         } else if n <= PieceCache.maxKey, let cache = state.pieceCache {
             let h = hashBytes(p, n)

@@ -5,22 +5,26 @@
 ///
 /// - Complexity: `find` and `insert` are O(n) expected for an n-byte key.
 final class ByteTable: @unchecked Sendable {
+    let storage: Slab<Rank>
     private let slots: UnsafeMutablePointer<Rank>
     private let mask: Int
 
     init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: .max, count: size)
-        mask = size - 1
+        storage = Slab(count: tableSize(forKeys: capacity, maxLoad: 0.5), repeating: .max)
+        slots = storage.base
+        mask = storage.count - 1
     }
 
-    deinit { slots.deallocate() }
+    /// A table over slots built earlier (read from a cache file).
+    init(storage: Slab<Rank>) {
+        self.storage = storage
+        slots = storage.base
+        mask = storage.count - 1
+    }
 
     /// Inserts `rank` for the given bytes; returns the rank already stored for equal bytes
     /// (and inserts nothing) if there is one.
-    func insert(_ rank: Rank, bytes p: UnsafePointer<UInt8>, count n: Int, vocabulary v: Vocabulary) -> Rank? {
+    func insert(_ rank: Rank, bytes p: UnsafePointer<UInt8>, count n: Int, tokens v: TokenStore) -> Rank? {
         var i = Int(truncatingIfNeeded: hashBytes(p, n)) & mask
         while true {
             let s = slots[i]
@@ -31,7 +35,7 @@ final class ByteTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    func find(_ p: UnsafePointer<UInt8>, count n: Int, vocabulary v: Vocabulary) -> Rank? {
+    func find(_ p: UnsafePointer<UInt8>, count n: Int, tokens v: TokenStore) -> Rank? {
         var i = Int(truncatingIfNeeded: hashBytes(p, n)) & mask
         while true {
             let s = slots[i]
@@ -42,7 +46,7 @@ final class ByteTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    private static func equal(_ rank: Rank, _ p: UnsafePointer<UInt8>, _ n: Int, _ v: Vocabulary) -> Bool {
+    private static func equal(_ rank: Rank, _ p: UnsafePointer<UInt8>, _ n: Int, _ v: TokenStore) -> Bool {
         let (q, m) = v.bytes(of: rank)
         return m == n && bytesEqual(p, q, n)
     }

@@ -10,7 +10,8 @@
 /// A merge is one `UInt64`, `priority << 32 | merged`, so comparing merges compares
 /// priorities; `UInt64.max` means "no merge".
 ///
-/// Grows by doubling at load factor 1/2, so the caller's capacity is only a hint.
+/// Sized once for the pairs it will hold (load factor at most 1/2): the vocabulary counts
+/// them first, since the table is the largest a vocabulary has and its size is cache misses.
 /// - Complexity: `find` and `insert` are O(1) expected.
 final class PairTable: @unchecked Sendable {
     /// Key and value side by side: a lookup that hits touches one cache line, not two.
@@ -19,24 +20,31 @@ final class PairTable: @unchecked Sendable {
         var key: UInt64
         var value: UInt64
     }
-    private var slots: UnsafeMutablePointer<Slot>
-    private var mask: Int
+    let storage: Slab<Slot>
+    private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
+    /// Pairs held.
     private(set) var count = 0
     private static let empty = UInt64.max
 
+    /// Room for `capacity` pairs; inserting more is a programming error.
     init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: Slot(key: Self.empty, value: .max), count: size)
-        mask = size - 1
+        storage = Slab(count: tableSize(forKeys: capacity, maxLoad: 0.5), repeating: Slot(key: Self.empty, value: .max))
+        slots = storage.base
+        mask = storage.count - 1
+    }
+
+    /// A table over slots built earlier (read from a cache file) holding `count` pairs.
+    init(storage: Slab<Slot>, count: Int) {
+        self.storage = storage
+        slots = storage.base
+        mask = storage.count - 1
+        self.count = count
     }
 
     /// The packed merge of `priority` and `merged`.
     @inline(__always)
     static func merge(priority: UInt32, merged: Rank) -> UInt64 { UInt64(priority) << 32 | UInt64(merged) }
-
-    deinit { slots.deallocate() }
 
     @inline(__always)
     private static func slot(_ key: UInt64, _ mask: Int) -> Int {
@@ -48,7 +56,7 @@ final class PairTable: @unchecked Sendable {
     /// Records that `left`, `right` merge into `merged` with `priority`; a pair recorded
     /// again takes the new merge (as Hugging Face's merge map does for a repeated pair).
     func insert(left: Rank, right: Rank, merged: Rank, priority: UInt32) {
-        if (count + 1) * 2 > mask + 1 { grow() }
+        precondition((count + 1) * 2 <= mask + 1, "PairTable sized for fewer pairs")
         let key = UInt64(left) << 32 | UInt64(right)
         let value = Self.merge(priority: priority, merged: merged)
         var i = Self.slot(key, mask)
@@ -72,19 +80,5 @@ final class PairTable: @unchecked Sendable {
             if k == Self.empty { return .max }
             i = (i + 1) & mask
         }
-    }
-
-    private func grow() {
-        let old = slots, oldSize = mask + 1
-        let size = oldSize * 2
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: Slot(key: Self.empty, value: .max), count: size)
-        mask = size - 1
-        for j in 0..<oldSize where old[j].key != Self.empty {
-            var i = Self.slot(old[j].key, mask)
-            while slots[i].key != Self.empty { i = (i + 1) & mask }
-            slots[i] = old[j]
-        }
-        old.deallocate()
     }
 }

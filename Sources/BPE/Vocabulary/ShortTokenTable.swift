@@ -10,18 +10,23 @@ final class ShortTokenTable: @unchecked Sendable {
         var rank: Rank    // .max: empty
         var length: UInt32
     }
+    let storage: Slab<Slot>
     let slots: UnsafeMutablePointer<Slot>
     let mask: Int
 
+    /// Room for `capacity` tokens (the caller counts the short ones first).
     init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: Slot(word: 0, rank: .max, length: 0), count: size)
-        mask = size - 1
+        storage = Slab(count: tableSize(forKeys: capacity, maxLoad: 0.5), repeating: Slot(word: 0, rank: .max, length: 0))
+        slots = storage.base
+        mask = storage.count - 1
     }
 
-    deinit { slots.deallocate() }
+    /// A table over slots built earlier (read from a cache file).
+    init(storage: Slab<Slot>) {
+        self.storage = storage
+        slots = storage.base
+        mask = storage.count - 1
+    }
 
     /// The bytes `p[0..<n]` (1 ≤ n ≤ 8) as a little-endian word, zero-padded.
     ///

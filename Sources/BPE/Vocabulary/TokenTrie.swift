@@ -2,7 +2,8 @@
 ///
 /// Node `s` has the child for byte `c` at `t = base[s] + c` exactly when `check[t] == s`, so
 /// a step is two loads, and a node's children sit side by side in memory. `token[s]` is the
-/// token that ends at node `s`, or `Rank.max`. The root is node 0.
+/// token that ends at node `s`, or `Rank.max`. The root is node 0. The three fields of a
+/// cell sit together (``Cell``), so a step touches one cache line.
 ///
 /// Built once per vocabulary from its tokens (those the backtracking encoder may emit).
 ///
@@ -13,11 +14,22 @@
 /// - Complexity: building is O(total token bytes × a small factor); a lookup is O(match
 ///   length).
 final class TokenTrie: @unchecked Sendable {
-    /// Cells: `base`, `check` and `token` side by side, `count` of each; read-only once built.
+    struct Cell {
+        var base: Int32
+        var check: Int32
+        var token: Rank
+    }
+    /// The cells; read-only once built.
+    let storage: Slab<Cell>
     let count: Int
-    private let base: UnsafeMutablePointer<Int32>
-    private let check: UnsafeMutablePointer<Int32>
-    private let token: UnsafeMutablePointer<Rank>
+    private let cells: UnsafeMutablePointer<Cell>
+
+    /// A trie over cells built earlier (read from a cache file).
+    init(storage: Slab<Cell>) {
+        self.storage = storage
+        count = storage.count
+        cells = storage.base
+    }
 
     /// Builds the trie of `tokens` (bytes, id); ids need not be sorted, bytes must be distinct.
     init(tokens: [(bytes: UnsafeBufferPointer<UInt8>, id: Rank)]) {
@@ -77,18 +89,8 @@ final class TokenTrie: @unchecked Sendable {
         var last = check.count - 1
         while last > 0 && check[last] < 0 { last -= 1 }
         count = last + 1
-        self.base = .allocate(capacity: count)
-        self.base.initialize(from: base, count: count)
-        self.check = .allocate(capacity: count)
-        self.check.initialize(from: check, count: count)
-        self.token = .allocate(capacity: count)
-        self.token.initialize(from: token, count: count)
-    }
-
-    deinit {
-        base.deallocate()
-        check.deallocate()
-        token.deallocate()
+        storage = Slab((0..<count).map { Cell(base: base[$0], check: check[$0], token: token[$0]) })
+        cells = storage.base
     }
 
     /// The longest token that is a prefix of `p[0..<n]`, with its length, or `nil`.
@@ -98,11 +100,11 @@ final class TokenTrie: @unchecked Sendable {
         var best: (Rank, Int)? = nil
         var i = 0
         while i < n {
-            let t = Int(base[s]) + Int(p[i])
-            guard t < count, Int(check[t]) == s else { break }
+            let t = Int(cells[s].base) &+ Int(p[i])
+            guard t < count, Int(cells[t].check) == s else { break }
             s = t
-            i += 1
-            let tok = token[s]
+            i &+= 1
+            let tok = cells[s].token
             if tok != .max { best = (tok, i) }
         }
         return best
@@ -113,11 +115,11 @@ final class TokenTrie: @unchecked Sendable {
         var s = 0
         var i = 0
         while i < n {
-            let t = Int(base[s]) + Int(p[i])
-            guard t < count, Int(check[t]) == s else { return }
+            let t = Int(cells[s].base) + Int(p[i])
+            guard t < count, Int(cells[t].check) == s else { return }
             s = t
             i += 1
-            if token[s] != .max { body(token[s], i) }
+            if cells[s].token != .max { body(cells[s].token, i) }
         }
     }
 }

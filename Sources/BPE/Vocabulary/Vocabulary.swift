@@ -44,6 +44,9 @@ public final class Vocabulary: @unchecked Sendable {
     /// The backtracking encoder's tables, built on first need (tiktoken's rule only): `nil`
     /// until then, `.some(nil)` for a vocabulary that has none.
     private let backtrackingTables = Locked<Backtracking??>(nil)
+    /// The storage behind `arena`, `offsets` and `byteRanks` (owned, or borrowed from a cache
+    /// file), kept alive with the vocabulary.
+    let storage: (arena: Slab<UInt8>, offsets: Slab<UInt32>, byteRanks: Slab<Rank>)
 
     /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
     ///
@@ -85,76 +88,101 @@ public final class Vocabulary: @unchecked Sendable {
     /// Designated initializer over flat storage. `lines[r]` is the 1-based line that defined
     /// rank `r`, used only for error messages.
     /// With `allowHoles`, an empty entry marks a rank that has no token.
-    init(arena: [UInt8], offsets: [UInt32], lines: [Int]?, source: String?, allowHoles: Bool,
+    convenience init(arena: [UInt8], offsets: [UInt32], lines: [Int]?, source: String?, allowHoles: Bool,
          mergeRule: MergeRule = .tiktoken) throws(VocabularyError) {
         let count = offsets.count - 1
         guard count > 0 else { throw .empty(source: source) }
         guard arena.count < Int(UInt32.max) else { throw .tooLarge(source: source) }
-        self.count = count
-        self.arena = .allocate(capacity: max(arena.count, 1))
-        self.arena.initialize(from: arena, count: arena.count)
-        self.offsets = .allocate(capacity: offsets.count)
-        self.offsets.initialize(from: offsets, count: offsets.count)
-        byteRanks = .allocate(capacity: 256)
-        byteRanks.initialize(repeating: .max, count: 256)
-        table = ByteTable(capacity: count)
-        shortTable = ShortTokenTable(capacity: count)
-        self.mergeRule = mergeRule
-        switch mergeRule {
-        case .tiktoken:
-            pairs = PairTable(capacity: count * 4)
-            wholePieceLookup = true
-        case .mergeList(let list, let ignoreMerges):
-            pairs = PairTable(capacity: list.count)
-            wholePieceLookup = ignoreMerges
-        }
+        let arenaSlab = Slab(arena), offsetSlab = Slab(offsets)
+        let store = TokenStore(arena: arenaSlab.base, offsets: offsetSlab.base)
         var holes: [Rank] = []
-        for r in 0..<count where offsets[r] == offsets[r + 1] {
-            guard allowHoles else { throw .emptyToken(line: lines?[r], source: source) }
-            holes.append(Rank(r))
-        }
-        self.holes = holes
-
+        var shortCount = 0
         for r in 0..<count {
-            let (p, n) = bytes(of: Rank(r))
+            let n = Int(offsets[r + 1] - offsets[r])
+            if n == 0 {
+                guard allowHoles else { throw .emptyToken(line: lines?[r], source: source) }
+                holes.append(Rank(r))
+            }
+            if n > 0 && n <= 8 { shortCount += 1 }
+        }
+        let byteRanks = Slab<Rank>(count: 256, repeating: .max)
+        let table = ByteTable(capacity: count - holes.count)
+        let shortTable = ShortTokenTable(capacity: shortCount)
+        for r in 0..<count {
+            let (p, n) = store.bytes(of: Rank(r))
             guard n > 0 else { continue }
-            if let first = table.insert(Rank(r), bytes: p, count: n, vocabulary: self) {
+            if let first = table.insert(Rank(r), bytes: p, count: n, tokens: store) {
                 throw .duplicateToken(line: lines?[r], firstLine: lines?[Int(first)], source: source)
             }
-            if n == 1 { byteRanks[Int(p[0])] = Rank(r) }
+            if n == 1 { byteRanks.base[Int(p[0])] = Rank(r) }
             if n <= 8 { shortTable.insert(Rank(r), p, n) }
         }
-        for b in 0..<256 where byteRanks[b] == .max {
+        for b in 0..<256 where byteRanks.base[b] == .max {
             throw .missingByte(UInt8(b), source: source)
         }
+        // The merges, counted before the pair table is sized: it is the largest table, and
+        // its size is the encoder's cache misses.
+        var merges: [(left: Rank, right: Rank, merged: Rank, priority: UInt32)] = []
         switch mergeRule {
         case .tiktoken:
             // Every way to cut a token in two known tokens is a merge the encoder may meet, since
             // tiktoken ranks a pair by looking up the bytes of the concatenation.
             for r in 0..<count {
-                let (p, n) = bytes(of: Rank(r))
+                let (p, n) = store.bytes(of: Rank(r))
                 guard n > 1 else { continue }
                 for k in 1..<n {
-                    guard let left = table.find(p, count: k, vocabulary: self),
-                          let right = table.find(p + k, count: n - k, vocabulary: self) else { continue }
-                    pairs.insert(left: left, right: right, merged: Rank(r), priority: UInt32(r))
+                    guard let left = table.find(p, count: k, tokens: store),
+                          let right = table.find(p + k, count: n - k, tokens: store) else { continue }
+                    merges.append((left, right, Rank(r), UInt32(r)))
                 }
             }
         case .mergeList(let list, _):
+            merges.reserveCapacity(list.count)
             var joined: [UInt8] = []
+            func token(_ id: Rank) -> [UInt8]? {
+                guard Int(id) < count else { return nil }
+                let (p, n) = store.bytes(of: id)
+                return n > 0 ? Array(UnsafeBufferPointer(start: p, count: n)) : nil
+            }
             for (i, (left, right)) in list.enumerated() {
-                guard let a = tokenBytes(left), let b = tokenBytes(right) else {
-                    throw .badMerge(index: i, reason: "id \(tokenBytes(left) == nil ? left : right) is not a token", source: source)
+                guard let a = token(left), let b = token(right) else {
+                    throw .badMerge(index: i, reason: "id \(token(left) == nil ? left : right) is not a token", source: source)
                 }
                 joined.removeAll(keepingCapacity: true)
                 joined += a
                 joined += b
-                guard let merged = rank(of: joined) else {
+                guard let merged = joined.withUnsafeBufferPointer({ table.find($0.baseAddress!, count: $0.count, tokens: store) }) else {
                     throw .badMerge(index: i, reason: "the pair's concatenation is not a token of the vocabulary", source: source)
                 }
-                pairs.insert(left: left, right: right, merged: merged, priority: UInt32(i))
+                merges.append((left, right, merged, UInt32(i)))
             }
         }
+        let pairs = PairTable(capacity: merges.count)
+        for m in merges { pairs.insert(left: m.left, right: m.right, merged: m.merged, priority: m.priority) }
+        self.init(count: count, holes: holes, storage: (arenaSlab, offsetSlab, byteRanks), table: table,
+                  shortTable: shortTable, pairs: pairs, mergeRule: mergeRule)
+    }
+
+    /// A vocabulary over tables that are already built (by the initializer above, or read
+    /// back from a cache file by ``VocabularyCache``).
+    init(count: Int, holes: [Rank], storage: (arena: Slab<UInt8>, offsets: Slab<UInt32>, byteRanks: Slab<Rank>),
+         table: ByteTable, shortTable: ShortTokenTable, pairs: PairTable, mergeRule: MergeRule,
+         backtracking: Backtracking?? = nil) {
+        self.count = count
+        self.holes = holes
+        self.storage = storage
+        arena = storage.arena.base
+        offsets = storage.offsets.base
+        byteRanks = storage.byteRanks.base
+        self.table = table
+        self.shortTable = shortTable
+        self.pairs = pairs
+        self.mergeRule = mergeRule
+        switch mergeRule {
+        case .tiktoken: wholePieceLookup = true
+        case .mergeList(_, let ignoreMerges): wholePieceLookup = ignoreMerges
+        }
+        if let backtracking { backtrackingTables.withLock { $0 = .some(backtracking) } }
     }
 
     /// The tables of the backtracking encoder (see ``Backtracking``), built on first call,
@@ -170,12 +198,6 @@ public final class Vocabulary: @unchecked Sendable {
         }
     }
 
-    deinit {
-        arena.deallocate()
-        offsets.deallocate()
-        byteRanks.deallocate()
-    }
-
     /// Pointer and length of token `rank`'s bytes. `rank` must be `< count`.
     @inline(__always)
     func bytes(of rank: Rank) -> (UnsafeMutablePointer<UInt8>, Int) {
@@ -187,8 +209,11 @@ public final class Vocabulary: @unchecked Sendable {
     /// - Complexity: O(n) expected for n bytes.
     @inline(__always)
     func rank(of p: UnsafePointer<UInt8>, count n: Int) -> Rank? {
-        table.find(p, count: n, vocabulary: self)
+        table.find(p, count: n, tokens: tokens)
     }
+
+    /// The token bytes, for the tables that compare keys with them.
+    var tokens: TokenStore { TokenStore(arena: arena, offsets: offsets) }
 
     /// The rank of a token given by its bytes, or `nil`.
     ///
@@ -218,6 +243,20 @@ public final class Vocabulary: @unchecked Sendable {
     public func mergedRank(_ left: Rank, _ right: Rank) -> Rank? {
         let m = pairs.find(left: left, right: right)
         return m == .max ? nil : Rank(truncatingIfNeeded: m)
+    }
+}
+
+/// Token bytes by rank: a ``Vocabulary``'s arena and offsets, as the byte-keyed tables see
+/// them (so they can be built before the vocabulary is).
+struct TokenStore {
+    let arena: UnsafeMutablePointer<UInt8>
+    let offsets: UnsafeMutablePointer<UInt32>
+
+    /// Pointer and length of token `rank`'s bytes.
+    @inline(__always)
+    func bytes(of rank: Rank) -> (UnsafeMutablePointer<UInt8>, Int) {
+        let start = Int(offsets[Int(rank)])
+        return (arena + start, Int(offsets[Int(rank) + 1]) - start)
     }
 }
 
