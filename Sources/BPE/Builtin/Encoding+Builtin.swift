@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 extension Encoding {
@@ -10,7 +9,9 @@ extension Encoding {
     /// ```
     /// - Throws: ``VocabularyError`` if the name is unknown, the file cannot be found (the
     ///   message lists where it looked) or its hash is wrong.
-    /// - Complexity: O(file size) on first load (tens of milliseconds); O(1) after.
+    /// - Complexity: O(file size) to read and hash the file; the tables come from the image
+    ///   ``VocabularyCache`` keeps (built once, a few hundred milliseconds, the first time);
+    ///   O(1) after the first load in a process.
     public static func builtin(_ name: String, vocabDirectory: String? = nil) throws(VocabularyError) -> Encoding {
         guard let spec = BuiltinEncoding.named(name) else {
             throw .unknownEncoding(name, known: BuiltinEncoding.names)
@@ -24,11 +25,12 @@ extension Encoding {
             vocabulary = v
         } else {
             let data = try readFile(path)
-            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            guard digest == spec.sha256 else {
-                throw .hashMismatch(path: path, expected: spec.sha256, actual: digest)
+            let digest = VocabularyCache.sha256(data)
+            guard digest.hex == spec.sha256 else {
+                throw .hashMismatch(path: path, expected: spec.sha256, actual: digest.hex)
             }
-            vocabulary = try Vocabulary(tiktoken: data, source: path)
+            // The digest names the cached image, so a checked file finds its own tables.
+            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: data, sha256: digest, source: path)
             vocabularies.withLock { $0[path] = vocabulary }
         }
         let encoding = try Encoding(name: spec.name, vocabulary: vocabulary, preset: spec.preset,
@@ -49,13 +51,9 @@ extension Encoding {
     /// - Throws: ``VocabularyError`` (with the line) or ``BPERegex/PatternError``.
     public static func load(tiktokenFile path: String, pattern: String,
                             specialTokens: [String: Rank] = [:], name: String? = nil) throws -> Encoding {
-        let vocabulary = try Vocabulary(contentsOf: path)
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        if let preset = Preset(nameOrPattern: pattern) {
-            return try Encoding(name: name ?? base, vocabulary: vocabulary, preset: preset, specialTokens: specialTokens)
-        }
-        return try Encoding(name: name ?? base, vocabulary: vocabulary, pattern: SplitPattern.pcre2(fromTiktoken: pattern),
-                            specialTokens: specialTokens)
+        return try load(tiktoken: try readFile(path), source: path, pattern: pattern, specialTokens: specialTokens,
+                        name: name ?? base)
     }
 
     private static let cache = Locked<[String: Encoding]>([:])

@@ -42,6 +42,9 @@ final class Slab<Element>: @unchecked Sendable {
         }
     }
 
+    /// Whether the slab allocated its memory (else it borrows a mapped file's).
+    var isOwned: Bool { owner == nil }
+
     /// The elements' bytes, for writing a cache file.
     var bytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base, count: count * MemoryLayout<Element>.stride)

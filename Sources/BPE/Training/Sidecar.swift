@@ -161,9 +161,13 @@ extension Encoding {
     /// - Complexity: O(bytes).
     public static func load(tiktoken bytes: [UInt8], source: String, pattern: String,
                             specialTokens: [String: Rank] = [:], name: String) throws -> Encoding {
-        let vocabulary = try Vocabulary(tiktoken: bytes, source: source)
-        let regex = SplitPattern.preset(pattern) ?? SplitPattern.pcre2(fromTiktoken: pattern)
-        return try Encoding(name: name, vocabulary: vocabulary, pattern: regex, specialTokens: specialTokens)
+        // Built once per file: later loads map the image kept by VocabularyCache.
+        let vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: bytes, sha256: VocabularyCache.sha256(bytes), source: source)
+        if let preset = Preset(nameOrPattern: pattern) {
+            return try Encoding(name: name, vocabulary: vocabulary, preset: preset, specialTokens: specialTokens)
+        }
+        return try Encoding(name: name, vocabulary: vocabulary, pattern: SplitPattern.pcre2(fromTiktoken: pattern),
+                            specialTokens: specialTokens)
     }
 
     /// The encoding a sidecar describes, from the bytes of its `.tiktoken` file.

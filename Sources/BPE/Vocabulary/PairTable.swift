@@ -47,7 +47,7 @@ final class PairTable: @unchecked Sendable {
     static func merge(priority: UInt32, merged: Rank) -> UInt64 { UInt64(priority) << 32 | UInt64(merged) }
 
     @inline(__always)
-    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+    static func slot(_ key: UInt64, _ mask: Int) -> Int {
         var h = key &* 0x9E37_79B9_7F4A_7C15
         h ^= h >> 32
         return Int(truncatingIfNeeded: h) & mask

@@ -101,7 +101,7 @@ final class TokenTrie: @unchecked Sendable {
         var i = 0
         while i < n {
             let t = Int(cells[s].base) &+ Int(p[i])
-            guard t < count, Int(cells[t].check) == s else { break }
+            guard UInt(bitPattern: t) < UInt(count), Int(cells[t].check) == s else { break }
             s = t
             i &+= 1
             let tok = cells[s].token
@@ -116,7 +116,7 @@ final class TokenTrie: @unchecked Sendable {
         var i = 0
         while i < n {
             let t = Int(cells[s].base) + Int(p[i])
-            guard t < count, Int(cells[t].check) == s else { return }
+            guard UInt(bitPattern: t) < UInt(count), Int(cells[t].check) == s else { return }
             s = t
             i += 1
             if cells[s].token != .max { body(cells[s].token, i) }

@@ -212,6 +212,9 @@ public final class Vocabulary: @unchecked Sendable {
         table.find(p, count: n, tokens: tokens)
     }
 
+    /// Whether the tables are mapped from a cache image rather than built in memory.
+    var isMapped: Bool { !storage.arena.isOwned }
+
     /// The token bytes, for the tables that compare keys with them.
     var tokens: TokenStore { TokenStore(arena: arena, offsets: offsets) }
 

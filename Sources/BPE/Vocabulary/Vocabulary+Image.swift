@@ -1,0 +1,158 @@
+/// The binary image of a built ``Vocabulary``: every table as it sits in memory, so that
+/// loading is mapping a file, not parsing and hashing 200,000 lines (see ``VocabularyCache``,
+/// which decides where images live and when one may be used).
+///
+/// Layout, little-endian, version ``formatVersion``:
+///
+///     0    magic "SWBPEVC1"           8   format version (UInt32), header size (UInt32)
+///     16   layout fingerprint         24  SHA-256 of the source file (32 bytes)
+///     56   checksum                   64  file size, token count, pair count (UInt64 each)
+///     88   has backtracking (UInt64)  96  section table: (offset, byte count) × sectionCount
+///     …    sections, each 64-byte aligned, after a 4 KiB header
+///
+/// The checksum covers the whole file but its own 8 bytes. The layout fingerprint is made
+/// from the table formats and the hash functions themselves (``layoutFingerprint``): change
+/// either, and old images stop matching without anyone remembering to bump a version.
+///
+/// ```swift
+/// let bytes = vocabulary.image(sourceSHA256: digest)     // write it somewhere
+/// let v = Vocabulary(image: try #require(MappedFile(path: p)), sourceSHA256: digest)
+/// ```
+extension Vocabulary {
+    static let imageMagic = Array("SWBPEVC1".utf8)
+    static let formatVersion: UInt32 = 1
+    static let imageHeaderSize = 4096
+    private static let sectionCount = 9
+    private static let checksumOffset = 56
+
+    /// A value that changes whenever the in-memory layout of a table or one of the hash
+    /// functions that place keys in it changes.
+    static let layoutFingerprint: UInt64 = {
+        var c = Checksum()
+        let probe = Array("layout fingerprint: the quick brown fox".utf8)
+        var words: [UInt64] = [
+            UInt64(formatVersion),
+            UInt64(MemoryLayout<ShortTokenTable.Slot>.stride), UInt64(MemoryLayout<PairTable.Slot>.stride),
+            UInt64(MemoryLayout<TokenTrie.Cell>.stride), UInt64(MemoryLayout<Backtracking.Token>.stride),
+            UInt64(MemoryLayout<Rank>.stride),
+        ]
+        probe.withUnsafeBufferPointer { p in
+            for n in 1...probe.count {
+                words.append(hashBytes(p.baseAddress!, n))
+                if n <= 8 { words.append(UInt64(ShortTokenTable.index(ShortTokenTable.pack(p.baseAddress!, n), n, Int.max))) }
+            }
+        }
+        for k: UInt64 in [0, 1, 0x1_0000_0002, 0xDEAD_BEEF_0000_0001] { words.append(UInt64(PairTable.slot(k, Int.max))) }
+        words.withUnsafeBytes { c.add($0) }
+        return c.value
+    }()
+
+    /// The image of this vocabulary, made from `sourceSHA256`'s file, with the backtracking
+    /// tables if it has them (they are built here if they were not).
+    /// - Complexity: O(size of the tables), tens of megabytes for o200k_base.
+    func image(sourceSHA256: [UInt8]) -> [UInt8] {
+        precondition(sourceSHA256.count == 32)
+        let bt = backtracking
+        var sections: [UnsafeRawBufferPointer] = [
+            storage.arena.bytes, storage.offsets.bytes, storage.byteRanks.bytes, table.storage.bytes,
+            shortTable.storage.bytes, pairs.storage.bytes,
+        ]
+        let holeBytes = holes.withUnsafeBytes { Array($0) }
+        var out = [UInt8](repeating: 0, count: Self.imageHeaderSize)
+        var table: [(UInt64, UInt64)] = []
+        func append(_ b: UnsafeRawBufferPointer) {
+            while out.count % 64 != 0 { out.append(0) }
+            table.append((UInt64(out.count), UInt64(b.count)))
+            out.append(contentsOf: b)
+        }
+        for s in sections { append(s) }
+        holeBytes.withUnsafeBytes { append($0) }
+        sections = bt.map { [$0.trie.storage.bytes, $0.storage.bytes] } ?? []
+        for s in sections { append(s) }
+        while table.count < Self.sectionCount { table.append((UInt64(out.count), 0)) }
+        while out.count % 64 != 0 { out.append(0) }
+        let total = out.count
+        out.withUnsafeMutableBytes { raw in
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: Self.imageMagic, count: 8))
+            raw.storeBytes(of: Self.formatVersion.littleEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: UInt32(Self.imageHeaderSize).littleEndian, toByteOffset: 12, as: UInt32.self)
+            raw.storeBytes(of: Self.layoutFingerprint.littleEndian, toByteOffset: 16, as: UInt64.self)
+            for i in 0..<32 { raw[24 + i] = sourceSHA256[i] }
+            let fields: [UInt64] = [UInt64(total), UInt64(count), UInt64(pairs.count), bt == nil ? 0 : 1]
+            for (i, f) in fields.enumerated() { raw.storeBytes(of: f.littleEndian, toByteOffset: 64 + 8 * i, as: UInt64.self) }
+            for (i, (offset, length)) in table.enumerated() {
+                raw.storeBytes(of: offset.littleEndian, toByteOffset: 96 + 16 * i, as: UInt64.self)
+                raw.storeBytes(of: length.littleEndian, toByteOffset: 104 + 16 * i, as: UInt64.self)
+            }
+            raw.storeBytes(of: Self.imageChecksum(UnsafeRawBufferPointer(raw)).littleEndian,
+                           toByteOffset: Self.checksumOffset, as: UInt64.self)
+        }
+        return out
+    }
+
+    /// The checksum of an image: everything but the checksum field itself.
+    static func imageChecksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var c = Checksum()
+        c.add(UnsafeRawBufferPointer(rebasing: raw[0..<checksumOffset]))
+        c.add(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)...]))
+        return c.value
+    }
+
+    /// The vocabulary in `image`, or `nil` when the image is not exactly a good image of the
+    /// file whose SHA-256 is `sourceSHA256` for this build: another magic, version, layout or
+    /// source, a size that does not add up, or a checksum that does not match. Never trusts
+    /// what it cannot check.
+    /// - Complexity: O(file size) for the checksum; the tables are not copied.
+    convenience init?(image file: MappedFile, sourceSHA256: [UInt8]) {
+        let raw = file.bytes
+        guard 1.littleEndian == 1, raw.count >= Self.imageHeaderSize, raw.count % 64 == 0,
+              raw.prefix(8).elementsEqual(Self.imageMagic),
+              UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == Self.formatVersion,
+              UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)) == UInt32(Self.imageHeaderSize),
+              UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)) == Self.layoutFingerprint,
+              raw[24..<56].elementsEqual(sourceSHA256),
+              UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 64, as: UInt64.self)) == UInt64(raw.count),
+              UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.checksumOffset, as: UInt64.self)) == Self.imageChecksum(raw)
+        else { return nil }
+        func field(_ i: Int) -> Int { Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 64 + 8 * i, as: UInt64.self))) }
+        let count = field(1), pairCount = field(2), hasBacktracking = field(3) == 1
+        var sections: [UnsafeRawBufferPointer] = []
+        for i in 0..<Self.sectionCount {
+            let offset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 96 + 16 * i, as: UInt64.self)))
+            let length = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 104 + 16 * i, as: UInt64.self)))
+            guard offset >= Self.imageHeaderSize, offset % 64 == 0, length >= 0, offset <= raw.count - length else { return nil }
+            sections.append(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))
+        }
+        /// A section as `T`s, whose count must be `expected` (or a power of two, for a table).
+        func slab<T>(_ i: Int, _ type: T.Type, count expected: Int? = nil) -> Slab<T>? {
+            let s = sections[i], stride = MemoryLayout<T>.stride
+            guard s.count % stride == 0 else { return nil }
+            let n = s.count / stride
+            if let expected { guard n == expected else { return nil } } else { guard n >= 16, n & (n - 1) == 0 else { return nil } }
+            let base = UnsafeMutableRawPointer(mutating: s.baseAddress ?? raw.baseAddress!).assumingMemoryBound(to: T.self)
+            return Slab(borrowing: base, count: n, owner: file)
+        }
+        guard count > 0,
+              let offsets = slab(1, UInt32.self, count: count + 1),
+              Int(offsets.base[count]) == sections[0].count,
+              let arena = slab(0, UInt8.self, count: sections[0].count),
+              let byteRanks = slab(2, Rank.self, count: 256),
+              let byteTable = slab(3, Rank.self),
+              let shortSlots = slab(4, ShortTokenTable.Slot.self),
+              let pairSlots = slab(5, PairTable.Slot.self),
+              sections[6].count % MemoryLayout<Rank>.stride == 0
+        else { return nil }
+        // Offsets must rise, or a token would point outside the arena.
+        for r in 0..<count where offsets.base[r] > offsets.base[r + 1] { return nil }
+        let holes = Array(sections[6].bindMemory(to: Rank.self))
+        var tables: Backtracking?? = .some(nil)
+        if hasBacktracking {
+            guard let cells = slab(7, TokenTrie.Cell.self, count: sections[7].count / MemoryLayout<TokenTrie.Cell>.stride),
+                  cells.count > 0, let records = slab(8, Backtracking.Token.self, count: count) else { return nil }
+            tables = .some(Backtracking(trie: TokenTrie(storage: cells), storage: records))
+        }
+        self.init(count: count, holes: holes, storage: (arena, offsets, byteRanks),
+                  table: ByteTable(storage: byteTable), shortTable: ShortTokenTable(storage: shortSlots),
+                  pairs: PairTable(storage: pairSlots, count: pairCount), mergeRule: .tiktoken, backtracking: tables)
+    }
+}
