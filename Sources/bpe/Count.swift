@@ -26,12 +26,15 @@ struct Count: ParsableCommand {
     @Flag(help: "Count input that is not valid UTF-8 byte by byte instead of failing.")
     var allowInvalidUTF8 = false
 
+    @Flag(help: "Add the special tokens the format puts around each text: a tokenizer.json's post_processor (e.g. Llama 3's <|begin_of_text|>), a Tekken file's <s>.")
+    var addSpecialTokens = false
+
     @Argument(help: "Input files (default: standard input).")
     var files: [String] = []
 
     func run() throws {
         try reportingErrors {
-            let enc = try options.load()
+            let enc = try options.load(addingSpecialTokens: addSpecialTokens)
             try allowedSpecial.check(in: enc, flag: "--allowed-special")
             try disallowedSpecial.check(in: enc, flag: "--disallowed-special")
             let names: [String?] = files.isEmpty ? [nil] : files

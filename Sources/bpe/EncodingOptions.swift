@@ -40,6 +40,14 @@ struct EncodingOptions: ParsableArguments {
         return (String(s[..<eq]), id)
     }
 
+    /// Loads the chosen encoding, with the format's special tokens added around each text
+    /// when asked; every failure becomes a one-line `error:`.
+    func load(addingSpecialTokens: Bool) throws -> Encoding {
+        let enc = try load()
+        guard addingSpecialTokens else { return enc }
+        do { return try enc.addingSpecialTokens() } catch { throw CLIError("--add-special-tokens: \(error)") }
+    }
+
     /// Loads the chosen encoding; every failure becomes a one-line `error:`.
     func load() throws -> Encoding {
         do {
