@@ -200,114 +200,151 @@ enum HuggingFaceTokenizerFile {
         let ignoreMerges = try model.bool("ignore_merges", default: false)
 
         // vocab: text → id. Ids index a table; entries outside the alphabet become holes.
+        // Keys are also kept as written (byte-level text), so merges are looked up without
+        // decoding them.
         let vocab = try model.field("vocab")
         guard vocab.kind == .object else { throw vocab.error("expected an object of token → id") }
-        var arenaTokens: [(id: Rank, start: Int, end: Int)] = []
+        let doc = vocab.document
+        let keys = RawKeyTable(capacity: vocab.count, bytes: Int(vocab.node.byteEnd - vocab.node.start))
+        var arenaTokens: [(id: Rank, start: Int32, end: Int32)] = []
         arenaTokens.reserveCapacity(vocab.count)
         var arena: [UInt8] = []
         arena.reserveCapacity(vocab.count * 8)
         var raw: [(String, Rank)] = []
         var maxID: Int = -1
-        let doc = vocab.document
-        var k = vocab.index + 1
-        let end = Int(vocab.node.end)
-        while k < end {
-            let valueIndex = k + 1
-            let value = JSONValue(document: doc, index: valueIndex, path: vocab.path.appending(.key(doc.string(at: k))))
-            let id = try value.asUInt32()
-            guard id < UInt32(Int32.max) else { throw value.error("id \(id) is too large") }
-            let start = arena.count
-            let ok = doc.withStringBytes(at: k) { ByteLevelAlphabet.decode($0, into: &arena) }
-            if ok && arena.count > start {
-                arenaTokens.append((id, start, arena.count))
-            } else {
-                arena.removeSubrange(start...)
-                raw.append((doc.string(at: k), id))
+        func entry(_ keyIndex: Int) -> JSONValue {
+            JSONValue(document: doc, index: keyIndex + 1, path: vocab.path.appending(.key(doc.string(at: keyIndex))))
+        }
+        let merges = try model.field("merges")
+        guard merges.kind == .array else { throw merges.error("expected an array of merges") }
+        var list: [(Rank, Rank)] = []
+        list.reserveCapacity(merges.count)
+        // Entry i of `list` is element jsonIndex[i] of the array ("#version" lines are
+        // skipped, as tokenizers does).
+        var jsonIndex: [Int32] = []
+        jsonIndex.reserveCapacity(merges.count)
+        func element(_ i: Int, _ index: Int) -> JSONValue {
+            JSONValue(document: doc, index: index, path: merges.path.appending(.index(i)))
+        }
+        // The hot loops read the document through raw pointers: 250,000 strings.
+        try doc.bytes.withUnsafeBufferPointer { (bytes) throws(FormatError) in
+        try doc.nodes.withUnsafeBufferPointer { (nodes) throws(FormatError) in
+            @inline(__always) func withText<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(FormatError) -> R) throws(FormatError) -> R {
+                let n = nodes[k]
+                if !n.escaped { return try body(UnsafeBufferPointer(rebasing: bytes[Int(n.start)..<Int(n.byteEnd)])) }
+                let u = doc.unescape(Int(n.start), Int(n.byteEnd))
+                return try u.withUnsafeBufferPointer { (b) throws(FormatError) in try body(b) }
             }
-            maxID = max(maxID, Int(id))
-            k = Int(doc.nodes[valueIndex].end)
+            var k = vocab.index + 1
+            let end = Int(vocab.node.end)
+            while k < end {
+                let valueIndex = k + 1
+                guard nodes[valueIndex].kind == .number, let id = doc.smallInteger(at: valueIndex) else {
+                    _ = try entry(k).asUInt32()
+                    throw entry(k).error("id is too large")
+                }
+                let start = arena.count
+                let ok = try withText(k) { (text) throws(FormatError) -> Bool in
+                    guard keys.insert(text, id: id) else {
+                        throw vocab.error("\(String(decoding: text, as: UTF8.self).debugDescription) appears twice; each token must appear once")
+                    }
+                    return ByteLevelAlphabet.decode(text, into: &arena)
+                }
+                if ok && arena.count > start {
+                    arenaTokens.append((id, Int32(start), Int32(arena.count)))
+                } else {
+                    arena.removeSubrange(start...)
+                    raw.append((doc.string(at: k), id))
+                }
+                maxID = max(maxID, Int(id))
+                k = Int(nodes[valueIndex].end)
+            }
+            func lookup(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ m: Int) throws(FormatError) -> Rank {
+                if let id = keys.find(text) { return id }
+                throw element(i, m).error("\(String(decoding: text, as: UTF8.self).debugDescription) is not in model.vocab (tokenizers fails on it too)")
+            }
+            var m = merges.index + 1
+            var i = 0
+            let mergesEnd = Int(merges.node.end)
+            while m < mergesEnd {
+                let node = nodes[m]
+                switch node.kind {
+                case .string:
+                    let pair: (Rank, Rank)? = try withText(m) { (s) throws(FormatError) -> (Rank, Rank)? in
+                        if s.starts(with: "#version".utf8) { return nil }
+                        guard let sp = s.firstIndex(of: 0x20), sp > 0, sp + 1 < s.count, s[(sp + 1)...].firstIndex(of: 0x20) == nil else {
+                            throw element(i, m).error("expected two tokens separated by one space, as \"a b\"")
+                        }
+                        return (try lookup(UnsafeBufferPointer(rebasing: s[..<sp]), i, m),
+                                try lookup(UnsafeBufferPointer(rebasing: s[(sp + 1)...]), i, m))
+                    }
+                    if let pair {
+                        list.append(pair)
+                        jsonIndex.append(Int32(i))
+                    }
+                case .array:
+                    guard node.count == 2, nodes[m + 1].kind == .string, nodes[m + 2].kind == .string else {
+                        throw element(i, m).error("expected a pair [\"a\", \"b\"]")
+                    }
+                    let a = try withText(m + 1) { (s) throws(FormatError) in try lookup(s, i, m) }
+                    let b = try withText(m + 2) { (s) throws(FormatError) in try lookup(s, i, m) }
+                    list.append((a, b))
+                    jsonIndex.append(Int32(i))
+                default:
+                    throw element(i, m).error("expected \"a b\" or [\"a\", \"b\"], got \(element(i, m).kindName)")
+                }
+                m = Int(node.end)
+                i += 1
+            }
+        }
         }
         guard maxID >= 0 else { throw vocab.error("the vocabulary is empty") }
-        // Flat tables by id.
-        var starts = [Int32](repeating: -1, count: maxID + 1)
-        var ends = [Int32](repeating: 0, count: maxID + 1)
+        // Flat storage by id, as the Vocabulary keeps it: token bytes back to back, offsets,
+        // an empty entry for an id without a byte-level token.
+        var spans = [(Int32, Int32)](repeating: (0, 0), count: maxID + 1)
         var used = [Bool](repeating: false, count: maxID + 1)
         for t in arenaTokens {
             guard !used[Int(t.id)] else { throw vocab.error("id \(t.id) is given to two tokens; each id must appear once") }
             used[Int(t.id)] = true
-            starts[Int(t.id)] = Int32(t.start)
-            ends[Int(t.id)] = Int32(t.end)
+            spans[Int(t.id)] = (t.start, t.end)
         }
         for (text, id) in raw {
             guard !used[Int(id)] else { throw vocab.error("id \(id) is given to two tokens (one is \(text.debugDescription)); each id must appear once") }
             used[Int(id)] = true
         }
-        var tokens: [[UInt8]?] = []
-        tokens.reserveCapacity(maxID + 1)
-        for id in 0...maxID {
-            tokens.append(starts[id] < 0 ? nil : Array(arena[Int(starts[id])..<Int(ends[id])]))
+        var offsets = [UInt32](repeating: 0, count: maxID + 2)
+        let byID = [UInt8](unsafeUninitializedCapacity: arena.count) { out, initialized in
+            arena.withUnsafeBufferPointer { a in
+                var n = 0
+                for (id, (s, e)) in spans.enumerated() {
+                    let len = Int(e - s)
+                    if len > 0 { memcpy(out.baseAddress! + n, a.baseAddress! + Int(s), len) }
+                    n += len
+                    offsets[id + 1] = UInt32(n)
+                }
+                initialized = n
+            }
         }
         let source = doc.source
-        func vocabularyError(_ e: VocabularyError) -> FormatError {
-            switch e {
-            case .missingByte(let b, _):
-                let symbol = String(Unicode.Scalar(ByteLevelAlphabet.scalarOfByte[Int(b)])!)
-                return vocab.error("no entry for the byte-level symbol \(symbol.debugDescription) (byte 0x\(String(b, radix: 16, uppercase: true))); byte-level BPE needs all 256")
-            case .duplicateToken:
-                return vocab.error("two entries stand for the same bytes")
-            default:
-                return vocab.error("\(e)")
-            }
-        }
-        // First without merges, to look the merges' tokens up.
-        let lookup: Vocabulary
-        do { lookup = try Vocabulary(tokensByID: tokens, mergeRule: .mergeList([], ignoreMerges: false), source: source) } catch {
-            throw vocabularyError(error)
-        }
-        func id(of text: UnsafeBufferPointer<UInt8>, _ at: () -> JSONValue) throws(FormatError) -> Rank {
-            var bytes: [UInt8] = []
-            if ByteLevelAlphabet.decode(text, into: &bytes), let r = lookup.rank(of: bytes) { return r }
-            throw at().error("\(String(decoding: text, as: UTF8.self).debugDescription) is not in model.vocab (tokenizers fails on it too)")
-        }
-        let merges = try model.field("merges")
-        var list: [(Rank, Rank)] = []
-        list.reserveCapacity(merges.count)
-        var joined: [UInt8] = []
-        try merges.forEachElement { (i, m) throws(FormatError) in
-            var pair: (Rank, Rank) = (0, 0)
-            switch m.kind {
-            case .string:
-                let skip: Bool = try m.withStringBytes { (s) throws(FormatError) -> Bool in
-                    if s.starts(with: "#version".utf8) { return true }
-                    guard let sp = s.firstIndex(of: 0x20), s[(sp + 1)...].firstIndex(of: 0x20) == nil, sp > 0, sp + 1 < s.count else {
-                        throw m.error("expected two tokens separated by one space, as \"a b\"")
-                    }
-                    pair = (try id(of: UnsafeBufferPointer(rebasing: s[..<sp]), { m }),
-                            try id(of: UnsafeBufferPointer(rebasing: s[(sp + 1)...]), { m }))
-                    return false
-                }
-                if skip { return }
-            case .array:
-                guard m.count == 2 else { throw m.error("expected a pair [\"a\", \"b\"]") }
-                let e = try m.elements()
-                pair = (try e[0].withStringBytes { (s) throws(FormatError) in try id(of: s, { e[0] }) },
-                        try e[1].withStringBytes { (s) throws(FormatError) in try id(of: s, { e[1] }) })
-            default:
-                throw m.error("expected \"a b\" or [\"a\", \"b\"], got \(m.kindName)")
-            }
-            joined.removeAll(keepingCapacity: true)
-            joined += lookup.tokenBytes(pair.0)!
-            joined += lookup.tokenBytes(pair.1)!
-            guard lookup.rank(of: joined) != nil else {
-                throw m.error("the merged token \(ByteLevelAlphabet.encode(joined).debugDescription) is not in model.vocab")
-            }
-            list.append(pair)
-        }
         let vocabulary: Vocabulary
         do {
-            vocabulary = try Vocabulary(tokensByID: tokens, mergeRule: .mergeList(list, ignoreMerges: ignoreMerges), source: source)
+            vocabulary = try Vocabulary(arena: byID, offsets: offsets, lines: nil, source: source, allowHoles: true,
+                                        mergeRule: .mergeList(list, ignoreMerges: ignoreMerges))
         } catch {
-            throw vocabularyError(error)
+            switch error {
+            case .missingByte(let b, _):
+                let symbol = String(Unicode.Scalar(ByteLevelAlphabet.scalarOfByte[Int(b)])!)
+                throw vocab.error("no entry for the byte-level symbol \(symbol.debugDescription) (byte 0x\(String(b, radix: 16, uppercase: true))); byte-level BPE needs all 256")
+            case .duplicateToken:
+                throw vocab.error("two entries stand for the same bytes")
+            case .badMerge(let index, let reason, _):
+                let at = merges.path.appending(.index(Int(jsonIndex[index])))
+                let what = reason.contains("concatenation") ? "the merged token is not in model.vocab (tokenizers fails on it too)"
+                    : "a side is a vocabulary entry outside the byte-level alphabet"
+                throw FormatError(source: source, path: at.description, message: what)
+            default:
+                throw vocab.error("\(error)")
+            }
         }
         return Model(vocabulary: vocabulary, rawEntries: raw, size: arenaTokens.count + raw.count)
     }
@@ -436,4 +473,101 @@ enum HuggingFaceTokenizerFile {
 extension AddedToken {
     /// What `tokenizers` decodes this token from: its normalized text when it is normalized.
     var decodeText: [UInt8] { normalized ? pattern : Array(content.utf8) }
+}
+
+/// Vocabulary keys as written in the file (byte-level text) → id: merges name tokens by that
+/// text, so they are looked up without decoding. Open addressing; a slot holds the key's
+/// first 8 bytes and its length, so most lookups (keys of ≤ 8 bytes) touch one cache line.
+final class RawKeyTable {
+    private struct Slot {
+        var word: UInt64
+        var length: UInt32   // UInt32.max: empty
+        var id: Rank
+        /// Where a key longer than 8 bytes sits in `arena`.
+        var offset: Int
+    }
+    private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
+    private let arena: UnsafeMutablePointer<UInt8>
+    private let arenaCapacity: Int
+    private var arenaCount = 0
+
+    /// - Parameters: capacity: the number of keys; bytes: at least their total length.
+    init(capacity: Int, bytes: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: Slot(word: 0, length: .max, id: 0, offset: 0), count: size)
+        mask = size - 1
+        arenaCapacity = max(bytes, 1)
+        arena = .allocate(capacity: arenaCapacity)
+    }
+
+    deinit {
+        slots.deallocate()
+        arena.deallocate()
+    }
+
+    @inline(__always)
+    private static func word(_ text: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var w: UInt64 = 0
+        for k in 0..<min(8, text.count) { w |= UInt64(text[k]) << (8 * UInt64(k)) }
+        return w
+    }
+
+    @inline(__always)
+    private func matches(_ s: Slot, _ text: UnsafeBufferPointer<UInt8>, _ w: UInt64) -> Bool {
+        guard s.length == UInt32(text.count), s.word == w else { return false }
+        return text.count <= 8 || memcmp(arena + s.offset, text.baseAddress!, text.count) == 0
+    }
+
+    @inline(__always)
+    private func slot(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let p = text.baseAddress else { return 0 }
+        return Int(truncatingIfNeeded: hashBytes(p, text.count)) & mask
+    }
+
+    /// Adds `text` → `id`; false if `text` is already there.
+    func insert(_ text: UnsafeBufferPointer<UInt8>, id: Rank) -> Bool {
+        let w = Self.word(text)
+        var i = slot(text)
+        while slots[i].length != .max {
+            if matches(slots[i], text, w) { return false }
+            i = (i + 1) & mask
+        }
+        var offset = 0
+        if text.count > 8 {
+            precondition(arenaCount + text.count <= arenaCapacity, "RawKeyTable: byte capacity too small")
+            offset = arenaCount
+            (arena + offset).initialize(from: text.baseAddress!, count: text.count)
+            arenaCount += text.count
+        }
+        slots[i] = Slot(word: w, length: UInt32(text.count), id: id, offset: offset)
+        return true
+    }
+
+    func find(_ text: UnsafeBufferPointer<UInt8>) -> Rank? {
+        let w = Self.word(text)
+        var i = slot(text)
+        while slots[i].length != .max {
+            if matches(slots[i], text, w) { return slots[i].id }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+}
+
+extension JSONDocument {
+    /// A number node that is a plain non-negative integer below 2^31, read without a String.
+    func smallInteger(at k: Int) -> Rank? {
+        let n = nodes[k]
+        var v: UInt64 = 0
+        for j in Int(n.start)..<Int(n.byteEnd) {
+            let c = bytes[j]
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            v = v * 10 + UInt64(c - 0x30)
+            if v >= UInt64(Int32.max) { return nil }
+        }
+        return Rank(v)
+    }
 }
