@@ -61,10 +61,10 @@ struct Sample: ParsableCommand {
         }
         writeOut(prompt)
         var sampler = Sampler(temperature: temperature, topK: topK, seed: seed)
-        var decoder = UTF8StreamDecoder()
+        var stream = DecodeStream(encoding: encoding)
         _ = try model.generate(from: context, count: tokens, sampler: &sampler) { token in
-            writeOut(decoder.decode(try encoding.decodeSingleTokenBytes(token)))
+            writeOut(try stream.step(token))
         }
-        writeOut(decoder.finish() + "\n")
+        writeOut(stream.finish() + "\n")
     }
 }

@@ -75,11 +75,13 @@ extension Encoding {
     /// let llama = try Encoding.load(contentsOf: "tokenizer.json").addingSpecialTokens()
     /// try llama.encode("hi")   // [128000, 6151]
     /// ```
-    /// - Throws: ``VocabularyError/unreadable(path:reason:)`` when the format adds none
-    ///   (a `.tiktoken` file, or a `tokenizer.json` without a post-processor that adds any).
+    /// A `tokenizer.json` without a post-processor that adds tokens gives the same ids, as
+    /// `tokenizers` does.
+    /// - Throws: ``VocabularyError/unreadable(path:reason:)`` for a format that has no such
+    ///   tokens (a `.tiktoken` file).
     public func addingSpecialTokens() throws(VocabularyError) -> Encoding {
         guard let template = specialTokenTemplate else {
-            throw .unreadable(path: name, reason: "this encoding adds no special tokens (only a tokenizer.json post_processor or a Tekken file's <s> does); leave the option out")
+            throw .unreadable(path: name, reason: "a .tiktoken encoding has no special tokens to add around a text (a tokenizer.json post_processor or a Tekken file's <s> does); leave the option out")
         }
         let wrapper = AddingSpecialTokensPipeline(inner: self, template: template)
         return try Encoding(name: name, vocabulary: vocabulary, splitter: splitter, patternSource: patternSource,

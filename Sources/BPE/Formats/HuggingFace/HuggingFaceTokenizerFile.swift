@@ -405,9 +405,10 @@ enum HuggingFaceTokenizerFile {
 
     // MARK: post_processor
 
-    static func parsePostProcessor(_ v: JSONValue?) throws(FormatError) -> SpecialTokenTemplate? {
-        guard let v else { return nil }
+    static func parsePostProcessor(_ v: JSONValue?) throws(FormatError) -> SpecialTokenTemplate {
+        // Even none: add_special_tokens=True then adds nothing, as in tokenizers.
         var template = SpecialTokenTemplate(prefix: [], suffix: [])
+        guard let v else { return template }
         func apply(_ p: JSONValue) throws(FormatError) {
             let type = try p.requiredString("type")
             switch type {
@@ -450,7 +451,7 @@ enum HuggingFaceTokenizerFile {
             }
         }
         try apply(v)
-        return template.prefix.isEmpty && template.suffix.isEmpty ? nil : template
+        return template
     }
 
     // MARK: decoder
