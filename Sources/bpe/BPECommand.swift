@@ -14,6 +14,6 @@ struct BPECommand: ParsableCommand {
               bpe encodings
             """,
         version: "0.1.0",
-        subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self, Train.self, CountWords.self, Export.self]
+        subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self, Train.self, CountWords.self, Export.self, Convert.self]
     )
 }
