@@ -169,6 +169,7 @@ let a = Rank(97), b = Rank(98), c = Rank(99)
         (hfJSON(merges: ["a zz"]), #"model.merges[0]: "zz" is not in model.vocab"#),
         (hfJSON(merges: ["a b"]), "model.merges[0]: the merged token is not in model.vocab"),
         (hfJSON(merges: ["ab"]), "model.merges[0]: expected two tokens separated by one space"),
+        (hfJSON(tokens: ["ab", "bc"], merges: ["a b"]).replacingOccurrences(of: #""merges": ["a b"]"#, with: #""merges": ["a b", ["b", "c"]]"#), "model.merges[1]: merges mix"),
         (hfJSON().replacingOccurrences(of: #""Ā": 0, "#, with: ""), "no entry for the byte-level symbol \"Ā\" (byte 0x0)"),
         (hfJSON(preTokenizer: #"{"type": "Metaspace", "replacement": "▁"}"#), "pre_tokenizer.Metaspace is not byte-level BPE"),
         (hfJSON(preTokenizer: #"{"type": "Whitespace"}"#), "pre_tokenizer.Whitespace is not supported"),

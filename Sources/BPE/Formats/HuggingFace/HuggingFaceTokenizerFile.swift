@@ -266,8 +266,12 @@ enum HuggingFaceTokenizerFile {
             var m = merges.index + 1
             var i = 0
             let mergesEnd = Int(merges.node.end)
+            let firstKind = m < mergesEnd ? nodes[m].kind : .string
             while m < mergesEnd {
                 let node = nodes[m]
+                if node.kind != firstKind && (node.kind == .string || node.kind == .array) {
+                    throw element(i, m).error("merges mix \"a b\" strings and [\"a\", \"b\"] pairs; tokenizers reads one form or the other")
+                }
                 switch node.kind {
                 case .string:
                     let pair: (Rank, Rank)? = try withText(m) { (s) throws(FormatError) -> (Rank, Rank)? in
