@@ -275,7 +275,7 @@ enum HuggingFaceTokenizerFile {
                 switch node.kind {
                 case .string:
                     let pair: (Rank, Rank)? = try withText(m) { (s) throws(FormatError) -> (Rank, Rank)? in
-                        if s.starts(with: "#version".utf8) { return nil }
+                        if s.first == UInt8(ascii: "#"), s.starts(with: "#version".utf8) { return nil }
                         guard let sp = s.firstIndex(of: 0x20), sp > 0, sp + 1 < s.count, s[(sp + 1)...].firstIndex(of: 0x20) == nil else {
                             throw element(i, m).error("expected two tokens separated by one space, as \"a b\"")
                         }

@@ -274,8 +274,8 @@ private struct Parser {
         let start = i
         var escaped = false
         while true {
-            // Fast scan over plain ASCII: one table load per byte.
-            while i < buf.count, plainStringByte[Int(buf[i])] { i += 1 }
+            // Fast scan over plain ASCII.
+            while i < buf.count, case let c = buf[i], c >= 0x20, c < 0x80, c != UInt8(ascii: "\""), c != UInt8(ascii: "\\") { i += 1 }
             guard i < buf.count else { throw error("unterminated string", at: start - 1) }
             let c = buf[i]
             if c == UInt8(ascii: "\"") { break }
@@ -351,6 +351,3 @@ func hexValue(_ c: UInt8) -> UInt8? {
     }
 }
 
-/// Bytes a JSON string scan can pass over without a second look: printable ASCII other than
-/// `"` and `\`.
-private let plainStringByte: [Bool] = (0..<256).map { c in c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5C }
