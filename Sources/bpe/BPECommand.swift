@@ -15,7 +15,7 @@ struct BPECommand: ParsableCommand {
               bpe encodings
             """,
         version: "0.1.0",
-        subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self, Train.self, CountWords.self, MergeCounts.self, Export.self]
+        subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self, Train.self, CountWords.self, MergeCounts.self, Export.self, Convert.self]
     )
 
     /// ArgumentParser's `main`, after making a closed pipe a write error (see ``Output``).

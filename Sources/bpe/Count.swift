@@ -23,7 +23,7 @@ struct Count: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        try options.run { enc in
+        try options.run(addingSpecialTokens: special.addSpecialTokens) { enc in
             try special.check(in: enc)
             var rows: [(count: Int, name: String?)] = []
             let names: [String?] = files.isEmpty ? [nil] : files

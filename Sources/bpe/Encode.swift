@@ -34,7 +34,7 @@ struct Encode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        try options.run { enc in
+        try options.run(addingSpecialTokens: special.addSpecialTokens) { enc in
             try special.check(in: enc)
             if jsonl {
                 try encodeJSONLines(enc)

@@ -11,7 +11,9 @@ extension EncodingOptions {
     ///     try options.run { enc in print(enc.encodeOrdinary("hi")) }
     /// }
     /// ```
-    func run(_ body: (Encoding) throws -> Void) throws {
-        try reportingErrors(wording: flagWording) { try body(try load()) }
+    /// - Parameter addingSpecialTokens: wrap the encoding in the special tokens its format
+    ///   puts around each text (`--add-special-tokens`).
+    func run(addingSpecialTokens: Bool = false, _ body: (Encoding) throws -> Void) throws {
+        try reportingErrors(wording: flagWording) { try body(try load(addingSpecialTokens: addingSpecialTokens)) }
     }
 }

@@ -6,7 +6,8 @@ struct Encodings: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the built-in encodings.",
         discussion: """
-            Prints name, vocabulary size (n_vocab), split pattern and special tokens.
+            Prints name, vocabulary size (n_vocab), split pattern and special tokens, then the \
+            model names --model accepts (tiktoken's table) and their encodings.
 
             Example:
               bpe encodings
@@ -30,6 +31,12 @@ struct Encodings: ParsableCommand {
             }
             for (alias, target) in BuiltinEncoding.aliases.sorted(by: { $0.key < $1.key }) {
                 out.write("\(alias) is an alias of \(target)\n")
+            }
+            // tiktoken's model table, in the order --model searches it (prefixes end in *).
+            out.write("models (--model NAME; tiktoken 0.14.0's table, exact names, then the first matching prefix*):\n")
+            for m in Encoding.modelTable {
+                let name = m.isPrefix ? m.name + "*" : m.name
+                out.write("  " + name + String(repeating: " ", count: max(1, 30 - name.count)) + m.encoding + "\n")
             }
             try out.flush()
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import BPE
 import CLISupport
 import TokenFeed
@@ -21,6 +22,8 @@ func flagWording(_ error: any Error) -> String? {
         return VocabularyError.notFound(file: file, searched: searched.map {
             $0.replacingOccurrences(of: fromFlag, with: "(from --vocab-dir)")
         }).description
+    case VocabularyError.missingPattern(let path):
+        return "--vocab \(path) needs --pattern (gpt2, cl100k, o200k or a regex): it has no \((path as NSString).lastPathComponent).json sidecar"
     default: return nil
     }
 }

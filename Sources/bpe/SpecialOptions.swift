@@ -3,8 +3,8 @@ import BPE
 import CLISupport
 
 /// The options `encode` and `count` share: which special tokens are special, which are an
-/// error, and what to do with input that is not UTF-8. tiktoken's defaults: none allowed,
-/// all disallowed.
+/// error, what to do with input that is not UTF-8, and whether to add the format's special
+/// tokens around the text. tiktoken's defaults: none allowed, all disallowed.
 struct SpecialTokenOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Special tokens taken as special tokens: all, none, or TOK,TOK.", valueName: "set"))
     var allowedSpecial: SpecialOption = .none
@@ -14,6 +14,9 @@ struct SpecialTokenOptions: ParsableArguments {
 
     @Flag(help: "Take input that is not valid UTF-8 byte by byte (lossless) instead of failing.")
     var allowInvalidUTF8 = false
+
+    @Flag(help: "Add the special tokens the format puts around each text: a tokenizer.json's post_processor (e.g. Llama 3's <|begin_of_text|>), a Tekken file's <s>.")
+    var addSpecialTokens = false
 
     /// Rejects names that are not special tokens of `encoding` (a typo would otherwise
     /// silently change how text is encoded).

@@ -61,10 +61,10 @@ struct Sample: ParsableCommand {
         }
         try writeOut(prompt)
         var sampler = Sampler(temperature: temperature, topK: topK, seed: seed)
-        var decoder = UTF8StreamDecoder()
+        var stream = DecodeStream(encoding: encoding)
         _ = try model.generate(from: context, count: tokens, sampler: &sampler) { token in
-            try writeOut(decoder.decode(try encoding.decodeSingleTokenBytes(token)))
+            try writeOut(try stream.step(token))
         }
-        try writeOut(decoder.finish() + "\n")
+        try writeOut(stream.finish() + "\n")
     }
 }

@@ -13,10 +13,10 @@ import TestSupport
     }
 
     /// r50k_base's file, and its digest.
-    static func source() throws -> (bytes: [UInt8], sha: (hex: String, bytes: [UInt8]), path: String) {
+    static func source() throws -> (bytes: [UInt8], sha: FileDigest, path: String) {
         let path = try VocabLocator().locate("r50k_base.tiktoken")
         let bytes = try readFile(path)
-        return (bytes, VocabularyCache.sha256(bytes), path)
+        return (bytes, FileDigest(of: bytes), path)
     }
 
     /// Texts that exercise every table: whole tokens, merges, long pieces (backtracking).
@@ -82,20 +82,20 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cache = VocabularyCache(directory: dir)
         let image = try #require(cache.path(for: sha.hex))
-        let first = try cache.vocabulary(tiktoken: bytes, sha256: sha, source: path)
+        let first = try cache.vocabulary(tiktoken: bytes, digest: sha, source: path)
         #expect(!first.isMapped && FileManager.default.fileExists(atPath: image))
-        let second = try cache.vocabulary(tiktoken: bytes, sha256: sha, source: path)
+        let second = try cache.vocabulary(tiktoken: bytes, digest: sha, source: path)
         #expect(second.isMapped)
         // Corrupt it: refused, rebuilt, rewritten, and mapped again next time.
         var damaged = try readFile(image)
         damaged[damaged.count / 2] ^= 0xFF
         try Data(damaged).write(to: URL(fileURLWithPath: image))
-        #expect(try !cache.vocabulary(tiktoken: bytes, sha256: sha, source: path).isMapped)
-        #expect(try cache.vocabulary(tiktoken: bytes, sha256: sha, source: path).isMapped)
+        #expect(try !cache.vocabulary(tiktoken: bytes, digest: sha, source: path).isMapped)
+        #expect(try cache.vocabulary(tiktoken: bytes, digest: sha, source: path).isMapped)
         // A folder that cannot be created (a file is in the way): loads, writes nothing.
         let blocked = "\(dir)/blocked"
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocked))
-        let v = try VocabularyCache(directory: "\(blocked)/sub").vocabulary(tiktoken: bytes, sha256: sha, source: path)
+        let v = try VocabularyCache(directory: "\(blocked)/sub").vocabulary(tiktoken: bytes, digest: sha, source: path)
         #expect(v.count == first.count)
         #expect(VocabularyCache(directory: nil).path(for: sha.hex) == nil)
     }

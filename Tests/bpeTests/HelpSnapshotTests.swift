@@ -17,7 +17,7 @@ struct HelpSnapshotTests {
     }
 
     static let commands: [Command] =
-        [[], ["encode"], ["decode"], ["count"], ["show"], ["encodings"], ["train"], ["count-words"], ["merge-counts"], ["export"]]
+        [[], ["encode"], ["decode"], ["count"], ["show"], ["encodings"], ["train"], ["count-words"], ["merge-counts"], ["export"], ["convert"]]
             .map { Command(tool: "bpe", args: $0) }
         + [[], ["train"], ["sample"]].map { Command(tool: "tinygpt", args: $0) }
 

@@ -25,12 +25,12 @@ extension Encoding {
             vocabulary = v
         } else {
             let data = try readFile(path)
-            let digest = VocabularyCache.sha256(data)
+            let digest = FileDigest(of: data)
             guard digest.hex == spec.sha256 else {
                 throw .hashMismatch(path: path, expected: spec.sha256, actual: digest.hex)
             }
             // The digest names the cached image, so a checked file finds its own tables.
-            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: data, sha256: digest, source: path)
+            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: data, digest: digest, source: path)
             vocabularies.withLock { $0[path] = vocabulary }
         }
         let encoding = try Encoding(name: spec.name, vocabulary: vocabulary, preset: spec.preset,

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SafeFiles
 
@@ -35,27 +34,22 @@ struct VocabularyCache: Sendable {
         return nil
     }
 
-    /// The lowercase hex SHA-256 of `data`.
-    static func sha256(_ data: [UInt8]) -> (hex: String, bytes: [UInt8]) {
-        let digest = Array(SHA256.hash(data: data))
-        return (digest.map { String(format: "%02x", $0) }.joined(), digest)
-    }
 
     /// The path of the image for a file with this digest.
     func path(for sha256Hex: String) -> String? {
         directory.map { "\($0)/\(sha256Hex).v\(Vocabulary.formatVersion).bpecache" }
     }
 
-    /// The vocabulary of the `.tiktoken` bytes `data` (digest `sha256`), from its image when a
+    /// The vocabulary of the `.tiktoken` bytes `data` (of digest `digest`), from its image when a
     /// good one is cached, else parsed and built, and its image written for next time.
     /// - Throws: ``VocabularyError`` from parsing, as ``Vocabulary/init(tiktoken:source:)``.
-    func vocabulary(tiktoken data: [UInt8], sha256: (hex: String, bytes: [UInt8]), source: String?) throws(VocabularyError) -> Vocabulary {
-        if let path = path(for: sha256.hex), let file = MappedFile(path: path),
-           let v = Vocabulary(image: file, sourceSHA256: sha256.bytes) {
+    func vocabulary(tiktoken data: [UInt8], digest: FileDigest, source: String?) throws(VocabularyError) -> Vocabulary {
+        if let path = path(for: digest.hex), let file = MappedFile(path: path),
+           let v = Vocabulary(image: file, sourceSHA256: digest.bytes) {
             return v
         }
         let v = try Vocabulary(tiktoken: data, source: source)
-        if let path = path(for: sha256.hex) { store(v.image(sourceSHA256: sha256.bytes), at: path) }
+        if let path = path(for: digest.hex) { store(v.image(sourceSHA256: digest.bytes), at: path) }
         return v
     }
 

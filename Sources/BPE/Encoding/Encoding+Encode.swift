@@ -134,6 +134,11 @@ extension Encoding {
     /// The core of ``encodeOrdinary(_:)``: pre-tokenize, then encode each piece.
     @inline(__always)
     func encodeOrdinary<S: TokenSink>(_ buf: UnsafeBufferPointer<UInt8>, state: inout EncodeState, into sink: inout S) {
+        if pipeline != nil {
+            // Nothing allowed or disallowed: cannot throw.
+            try? encodeThroughPipeline(buf, .none, .none, rejectInvalidUTF8: false, into: &sink)
+            return
+        }
         encodePieces(buf, state: &state, into: &sink, invalid: KeepInvalidUTF8.self)
     }
 
@@ -167,6 +172,10 @@ extension Encoding {
         _ buf: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet, disallowedSpecial: SpecialTokenSet,
         state: inout EncodeState, into sink: inout S, invalid: P.Type
     ) throws(EncodeError) {
+        if pipeline != nil {
+            return try encodeThroughPipeline(buf, allowedSpecial, disallowedSpecial,
+                                             rejectInvalidUTF8: P.self == RejectInvalidUTF8.self, into: &sink)
+        }
         let (allowed, disallowed) = resolve(allowedSpecial, disallowedSpecial)
         if disallowed.contains(true), let hit = special.find(in: buf, from: 0, accept: { disallowed[$0] }) {
             throw .disallowedSpecialToken(special.entries[hit.entry].text, byteOffset: hit.range.lowerBound)

@@ -35,6 +35,12 @@ public final class Encoding: Sendable {
     let specialBytes: [Rank: [UInt8]]
     /// The largest token id, mergeable or special.
     public let maxTokenValue: Rank
+    /// For formats with more steps than tiktoken's (a `tokenizer.json`): what encoding runs
+    /// instead of the splitter. See ``TextPipeline``.
+    let pipeline: TextPipeline?
+    /// The tokens ``addingSpecialTokens()`` puts around a text, where the format has any.
+    let specialTokenTemplate: SpecialTokenTemplate?
+    private let specialIDs: Set<Rank>
 
     /// Builds an encoding from its parts.
     ///
@@ -60,15 +66,20 @@ public final class Encoding: Sendable {
     }
 
     init(name: String, vocabulary: Vocabulary, splitter: Splitter, patternSource: String,
-         specialTokens: [String: Rank], explicitNVocab: Int?) throws(VocabularyError) {
+         specialTokens: [String: Rank], explicitNVocab: Int?, pipeline: TextPipeline? = nil,
+         specialTokenTemplate: SpecialTokenTemplate? = nil) throws(VocabularyError) {
         for (text, id) in specialTokens {
             guard !text.isEmpty else { throw VocabularyError.badSpecialToken(text) }
-            if vocabulary.tokenBytes(id) != nil { throw VocabularyError.specialTokenCollision(token: text, rank: id) }
+            // A pipeline's format decides (Hugging Face added tokens often are vocabulary entries).
+            if pipeline == nil, vocabulary.tokenBytes(id) != nil { throw VocabularyError.specialTokenCollision(token: text, rank: id) }
         }
         let specialIDs = Set(specialTokens.values)
-        if let hole = vocabulary.holes.first(where: { !specialIDs.contains($0) }) {
+        if pipeline == nil, let hole = vocabulary.holes.first(where: { !specialIDs.contains($0) }) {
             throw VocabularyError.rankGap(rank: hole, source: name)
         }
+        self.pipeline = pipeline
+        self.specialTokenTemplate = specialTokenTemplate
+        self.specialIDs = specialIDs
         self.name = name
         self.vocabulary = vocabulary
         self.splitter = splitter
@@ -83,10 +94,12 @@ public final class Encoding: Sendable {
         // Two texts may share an id (o200k_harmony gives 200018 to both <|endofprompt|> and
         // <|reserved_200018|>). Decoding then yields the shortest text, bytewise-first on ties,
         // which is what tiktoken 0.14.0 returns for o200k_harmony.
-        specialBytes = Dictionary(specialTokens.map { ($0.value, Array($0.key.utf8)) }) { a, b in
+        let textBytes: [Rank: [UInt8]] = Dictionary(specialTokens.map { ($0.value, Array($0.key.utf8)) }) { a, b in
             a.count < b.count || (a.count == b.count && a.lexicographicallyPrecedes(b)) ? a : b
         }
-        maxTokenValue = max(Rank(vocabulary.count - 1), specialTokens.values.max() ?? 0)
+        specialBytes = textBytes.merging(pipeline?.extraTokenBytes ?? [:]) { _, extra in extra }
+        maxTokenValue = max(Rank(vocabulary.count - 1), specialTokens.values.max() ?? 0,
+                            pipeline?.extraTokenBytes.keys.max() ?? 0)
         if let explicitNVocab, explicitNVocab != Int(maxTokenValue) + 1 || explicitNVocab != vocabulary.tokenCount + specialTokens.count {
             throw VocabularyError.vocabularySizeMismatch(tokens: vocabulary.tokenCount, specialTokens: specialTokens.count,
                                                          expected: explicitNVocab, source: name)
@@ -109,7 +122,7 @@ public final class Encoding: Sendable {
     public var specialTokensSet: Set<String> { Set(specialTokens.keys) }
 
     /// Whether `token` is a special token's id.
-    public func isSpecialToken(_ token: Rank) -> Bool { specialBytes[token] != nil }
+    public func isSpecialToken(_ token: Rank) -> Bool { specialIDs.contains(token) }
 
     /// Every mergeable token's bytes, sorted bytewise: tiktoken's `token_byte_values()`.
     /// - Complexity: O(t log t) for t tokens.

@@ -93,9 +93,15 @@ public struct Sidecar: Codable, Sendable, Equatable {
     ///   runs: a crash between the two renames of `bpe train`).
     public static func read(tiktokenFile path: String) throws(VocabularyError) -> (tiktoken: [UInt8], sidecar: Sidecar?) {
         let bytes = try readFile(path)
-        guard let sidecar = try decodeFile(for: path) else { return (bytes, nil) }
-        try sidecar.check(bytes, path: path)
-        return (bytes, sidecar)
+        return (bytes, try sidecar(for: path, digest: FileDigest(of: bytes)))
+    }
+
+    /// The sidecar of `tiktokenPath`, or `nil`, checked against the digest of the `.tiktoken`
+    /// bytes the caller already read (one hash serves this check and ``VocabularyCache``).
+    static func sidecar(for tiktokenPath: String, digest: FileDigest) throws(VocabularyError) -> Sidecar? {
+        guard let sidecar = try decodeFile(for: tiktokenPath) else { return nil }
+        try sidecar.check(digest, path: tiktokenPath)
+        return sidecar
     }
 
     /// Reads the sidecar of `tiktokenPath`, or `nil` if there is none. The `.tiktoken` file
@@ -105,7 +111,7 @@ public struct Sidecar: Codable, Sendable, Equatable {
     ///   reads it next.
     public static func load(for tiktokenPath: String) throws(VocabularyError) -> Sidecar? {
         guard let sidecar = try decodeFile(for: tiktokenPath) else { return nil }
-        if FileManager.default.fileExists(atPath: tiktokenPath) { try sidecar.check(readFile(tiktokenPath), path: tiktokenPath) }
+        if FileManager.default.fileExists(atPath: tiktokenPath) { try sidecar.check(FileDigest(of: readFile(tiktokenPath)), path: tiktokenPath) }
         return sidecar
     }
 
@@ -116,18 +122,17 @@ public struct Sidecar: Codable, Sendable, Equatable {
         return try decode(readFile(p), source: p)
     }
 
-    /// Throws unless `bytes` (of the `.tiktoken` file at `path`) have the recorded sha256.
-    private func check(_ bytes: [UInt8], path: String) throws(VocabularyError) {
+    /// Throws unless the `.tiktoken` file at `path`, whose digest is `digest`, has the
+    /// recorded sha256.
+    private func check(_ digest: FileDigest, path: String) throws(VocabularyError) {
         guard let expected = tiktokenSha256 else { return }
-        let actual = Self.sha256(bytes)
+        let actual = digest.hex
         guard actual != expected else { return }
         throw .unreadable(path: Self.path(for: path), reason: "was written with a different \((path as NSString).lastPathComponent) (sha256 \(expected.prefix(12))…, the file has \(actual.prefix(12))…), perhaps by an interrupted `bpe train`; train again, or delete it and give the pattern and special tokens yourself")
     }
 
     /// Lowercase hex SHA-256 of `bytes`.
-    public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func sha256(_ bytes: [UInt8]) -> String { FileDigest(of: bytes).hex }
 }
 
 extension Sidecar {
@@ -161,8 +166,15 @@ extension Encoding {
     /// - Complexity: O(bytes).
     public static func load(tiktoken bytes: [UInt8], source: String, pattern: String,
                             specialTokens: [String: Rank] = [:], name: String) throws -> Encoding {
+        try load(tiktoken: bytes, digest: FileDigest(of: bytes), source: source, pattern: pattern,
+                 specialTokens: specialTokens, name: name)
+    }
+
+    /// ``load(tiktoken:source:pattern:specialTokens:name:)`` with the bytes' digest known.
+    static func load(tiktoken bytes: [UInt8], digest: FileDigest, source: String, pattern: String,
+                     specialTokens: [String: Rank], name: String) throws -> Encoding {
         // Built once per file: later loads map the image kept by VocabularyCache.
-        let vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: bytes, sha256: VocabularyCache.sha256(bytes), source: source)
+        let vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: bytes, digest: digest, source: source)
         if let preset = Preset(nameOrPattern: pattern) {
             return try Encoding(name: name, vocabulary: vocabulary, preset: preset, specialTokens: specialTokens)
         }

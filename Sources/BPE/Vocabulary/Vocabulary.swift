@@ -138,19 +138,18 @@ public final class Vocabulary: @unchecked Sendable {
             }
         case .mergeList(let list, _):
             merges.reserveCapacity(list.count)
+            // One scratch buffer for every concatenation: no allocation per merge.
             var joined: [UInt8] = []
-            func token(_ id: Rank) -> [UInt8]? {
-                guard Int(id) < count else { return nil }
-                let (p, n) = store.bytes(of: id)
-                return n > 0 ? Array(UnsafeBufferPointer(start: p, count: n)) : nil
-            }
+            joined.reserveCapacity(256)
             for (i, (left, right)) in list.enumerated() {
-                guard let a = token(left), let b = token(right) else {
-                    throw .badMerge(index: i, reason: "id \(token(left) == nil ? left : right) is not a token", source: source)
+                guard Int(left) < count, Int(right) < count, case let (a, an) = store.bytes(of: left), an > 0,
+                      case let (b, bn) = store.bytes(of: right), bn > 0 else {
+                    let bad = Int(left) < count && store.bytes(of: left).1 > 0 ? right : left
+                    throw .badMerge(index: i, reason: "id \(bad) is not a token", source: source)
                 }
                 joined.removeAll(keepingCapacity: true)
-                joined += a
-                joined += b
+                joined.append(contentsOf: UnsafeBufferPointer(start: a, count: an))
+                joined.append(contentsOf: UnsafeBufferPointer(start: b, count: bn))
                 guard let merged = joined.withUnsafeBufferPointer({ table.find($0.baseAddress!, count: $0.count, tokens: store) }) else {
                     throw .badMerge(index: i, reason: "the pair's concatenation is not a token of the vocabulary", source: source)
                 }

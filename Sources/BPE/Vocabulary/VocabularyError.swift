@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a vocabulary could not be loaded. Every case says where (file, line) and how to fix it.
 public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty(source: String?)
@@ -14,6 +16,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
     case badSpecialToken(String)
     case unknownEncoding(String, known: [String])
     case notFound(file: String, searched: [String])
+    /// A `.tiktoken` file was given with no split pattern and has no sidecar to supply one.
+    case missingPattern(path: String)
     /// Entry `index` (0-based) of a merge list cannot be a merge.
     case badMerge(index: Int, reason: String, source: String?)
     /// tiktoken's `explicit_n_vocab` check failed: the file does not hold the expected tokens.
@@ -51,6 +55,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
             return "bad special token '\(s)': expected TOKEN=ID, e.g. '<|endoftext|>=50256'"
         case .unknownEncoding(let name, let known):
             return "unknown encoding '\(name)'; known encodings: \(known.joined(separator: ", ")) (or pass a file with --vocab)"
+        case .missingPattern(let p):
+            return "\(p): a .tiktoken file needs a split pattern, and it has no sidecar \((p as NSString).lastPathComponent).json (written by bpe train); pass pattern: gpt2, cl100k, o200k or a regex"
         case .badMerge(let i, let reason, let s):
             return "\(at(s))merge \(i) (0-based): \(reason); every merge must join two tokens of the vocabulary into a third"
         case .vocabularySizeMismatch(let t, let sp, let e, let s):

@@ -3,7 +3,8 @@ import Foundation
 import TokenFeed
 
 /// The file parsers on untrusted bytes: `.tiktoken` vocabularies, sidecar JSON, word-counts
-/// files and llm.c shards. Each may throw (that is the point) but must never trap, hang or
+/// files, llm.c shards, and (through `Encoding.load(contentsOf:)`) `tokenizer.json` and
+/// Tekken JSON with format detection. Each may throw (that is the point) but must never trap, hang or
 /// exhaust memory; libFuzzer reports those. A vocabulary that parses must also survive
 /// being written back out and parsed again. The fuzz entry traps on a violation;
 /// `FuzzRegressionTests` asks for ``violation(_:)`` instead.
@@ -17,6 +18,7 @@ public enum ParsersCheck {
     static let vocabPath = directory + "/v.tiktoken"
     static let countsPath = directory + "/words.counts"
     static let shardPath = directory + "/shard.bin"
+    static let formatPath = directory + "/tokenizer.json"
     /// A word-counts file made with this pattern is accepted; the seeds use it.
     static let countsPattern = SplitPattern.cl100kTiktoken
 
@@ -45,6 +47,21 @@ public enum ParsersCheck {
 
         write(bytes, to: shardPath)
         _ = try? LLMCShard.read(path: shardPath)
+
+        // tokenizer.json, Tekken JSON and format detection, through the one entry point. A
+        // file that loads must encode and decode without trapping, and decoding what it
+        // encoded must give the text back where the format keeps text as is.
+        _ = VocabularyFormat(detecting: bytes)
+        write(bytes, to: formatPath)
+        if let enc = try? Encoding.load(contentsOf: formatPath) {
+            let text = "Hello, wörld! 123 <|endoftext|> ab"
+            let ids = enc.encodeOrdinary(text)
+            do { _ = try enc.decodeBytes(ids) } catch {
+                return "a loaded \(enc.format.rawValue) encoding cannot decode its own ids: \(error)"
+            }
+            _ = try? enc.encode(text, allowedSpecial: .all)
+            if enc.format == .huggingFace { _ = try? enc.tiktokenExport() } else { _ = try? enc.tokenizerJSON() }
+        }
         return nil
     }
 

@@ -1,9 +1,42 @@
-/// Turns a stream of byte chunks (one per generated token) into text without ever printing a
-/// broken character: a multi-byte UTF-8 sequence split across tokens is held back until its
-/// last byte arrives.
+/// Decodes token ids one at a time into text that is only ever handed out at UTF-8
+/// boundaries: for pipelines that print while they sample. A character whose bytes are
+/// split across tokens is held back until its last byte arrives; bytes that can never become
+/// valid UTF-8 become U+FFFD as soon as that is certain.
 ///
-/// Bytes that can never become valid UTF-8 are replaced with U+FFFD as soon as that is
-/// certain. Concatenating every ``decode(_:)`` result and ``finish()`` gives exactly
+/// Concatenating every ``step(_:)`` result and ``finish()`` gives exactly
+/// `encoding.decode(allTokens)` (lossy decoding of all the bytes at once), however the
+/// tokens split the characters. (Hugging Face's `DecodeStream.step` returns `None` where this
+/// returns `""`.)
+///
+/// ```swift
+/// var stream = DecodeStream(encoding: enc)
+/// for id in generated { print(try stream.step(id), terminator: "") }
+/// print(stream.finish())
+/// ```
+/// - Complexity: O(token bytes) per step; at most 3 bytes are held back.
+public struct DecodeStream: Sendable {
+    public let encoding: Encoding
+    private var utf8 = UTF8StreamDecoder()
+
+    public init(encoding: Encoding) { self.encoding = encoding }
+
+    /// Decodes `token` and returns the text that is now complete (possibly empty).
+    /// - Throws: ``DecodeError/unknownToken(_:index:)`` for an id the encoding lacks.
+    public mutating func step(_ token: Rank) throws(DecodeError) -> String {
+        utf8.decode(try encoding.decodeSingleTokenBytes(token))
+    }
+
+    /// The held-back bytes, lossily (an unfinished character becomes U+FFFD); the stream
+    /// starts afresh.
+    public mutating func finish() -> String { utf8.finish() }
+
+    /// Bytes currently held back (0…3).
+    public var pendingByteCount: Int { utf8.pendingByteCount }
+}
+
+/// The byte half of ``DecodeStream``: byte chunks in, text out only at UTF-8 boundaries.
+///
+/// Concatenating every ``decode(_:)`` result and ``finish()`` gives exactly
 /// `String(decoding: allBytes, as: UTF8.self)`, however the bytes were split.
 ///
 /// ```swift
@@ -18,7 +51,7 @@ public struct UTF8StreamDecoder: Sendable {
     public init() {}
 
     /// Appends `bytes` and returns the text that is now complete.
-    /// - Complexity: O(held-back bytes + `bytes.count`); at most 3 bytes are ever held back.
+    /// - Complexity: O(held-back bytes + `bytes.count`).
     public mutating func decode(_ bytes: some Sequence<UInt8>) -> String {
         pending.append(contentsOf: bytes)
         let cut = Self.incompleteTailStart(pending)
