@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport", "TestSupport"], resources: []),
         // tinygpt: the kill, output and help tests run it too. HelpSnapshots/ holds the
         // expected --help texts (text files, read by the test from the source tree).
-        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport"], exclude: ["HelpSnapshots"]),
+        .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport", "CLISupport"], exclude: ["HelpSnapshots"]),
         .testTarget(name: "TokenFeedTests", dependencies: ["TokenFeed", "BPE", "TestSupport"]),
         .testTarget(name: "TinyGPTTests", dependencies: ["TinyGPT", "TokenFeed", "SafeFiles"]),
     ]

@@ -17,27 +17,37 @@ import SafeFiles
 /// Nothing reaches the descriptor before ``flush()``, so a command can hold its output until
 /// it knows the output is good.
 public struct Output {
-    /// The bytes not yet written.
-    @usableFromInline var buffer: [UInt8] = []
+    /// The bytes not yet written, in raw storage (an `Array`'s append checks uniqueness on
+    /// every byte, which was most of `bpe encode`'s formatting time).
+    @usableFromInline let buffer: OutputBuffer
     /// The file descriptor written to.
     public let fd: Int32
 
     /// - Parameter capacity: bytes to reserve; callers that flush every 64 KiB want that much.
     public init(fd: Int32 = STDOUT_FILENO, capacity: Int = 1 << 16) {
         self.fd = fd
-        buffer.reserveCapacity(capacity)
+        buffer = OutputBuffer(capacity: max(capacity, 64))
     }
 
     /// Bytes buffered and not yet flushed.
     @inlinable public var pendingCount: Int { buffer.count }
 
+    /// A copy of the bytes not yet flushed (for tests).
+    public var pendingBytes: [UInt8] { Array(UnsafeBufferPointer(start: buffer.base, count: buffer.count)) }
+
     /// Buffers `bytes`.
     @inlinable public mutating func write(_ bytes: some Sequence<UInt8>) {
-        buffer.append(contentsOf: bytes)
+        for b in bytes { buffer.append(b) }
     }
 
     /// Buffers the UTF-8 of `text`.
-    @inlinable public mutating func write(_ text: String) { write(text.utf8) }
+    @inlinable public mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append($0) }
+    }
+
+    /// Buffers the bytes of a buffer.
+    @inlinable public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.append(bytes) }
 
     /// Buffers one byte.
     @inlinable public mutating func write(byte: UInt8) { buffer.append(byte) }
@@ -45,27 +55,126 @@ public struct Output {
     /// Buffers `v` in decimal without making a `String` (millions of ids per second).
     /// - Complexity: O(digits).
     @inlinable public mutating func writeDecimal(_ v: UInt32) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = v, k = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[k] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-                k += 1
-            } while n > 0
-            for j in stride(from: k - 1, through: 0, by: -1) { buffer.append(d[j]) }
+        buffer.reserve(10)
+        buffer.count += DecimalDigits.write(v, to: buffer.end)
+    }
+
+    /// Buffers `ids` in decimal, each after `separator` except the first id of the output
+    /// (`first` says whether nothing was written yet, and is cleared).
+    /// - Complexity: O(total digits), a few instructions per digit.
+    @inlinable public mutating func writeIDs(_ ids: UnsafeBufferPointer<UInt32>, separator: UInt8, first: inout Bool) {
+        guard !ids.isEmpty else { return }
+        buffer.reserve(ids.count * 11)
+        var p = buffer.end
+        var i = 0
+        if first {
+            p += DecimalDigits.write(ids[0], to: p)
+            first = false
+            i = 1
         }
+        while i < ids.count {
+            p.pointee = separator
+            p += 1
+            p += DecimalDigits.write(ids[i], to: p)
+            i += 1
+        }
+        buffer.count = buffer.base.distance(to: p)
     }
 
     /// Writes everything buffered, all of it or an error.
     /// - Throws: ``OutputError``; the buffer is emptied either way.
     public mutating func flush() throws(OutputError) {
-        defer { buffer.removeAll(keepingCapacity: true) }
-        let fd = self.fd
-        let result = buffer.withUnsafeBytes { raw in
-            Result { () throws(SystemError) in try FileDescriptor.writeAll(fd, raw) }
+        defer { buffer.count = 0 }
+        do throws(SystemError) {
+            try FileDescriptor.writeAll(fd, UnsafeRawBufferPointer(start: buffer.base, count: buffer.count))
+        } catch {
+            throw OutputError(fd: fd, system: error)
         }
-        if case .failure(let error) = result { throw OutputError(fd: fd, system: error) }
+    }
+}
+
+/// The storage behind ``Output``: bytes that grow by doubling.
+public final class OutputBuffer {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Where the next byte goes.
+    @inlinable var end: UnsafeMutablePointer<UInt8> { base + count }
+
+    /// Makes room for `n` more bytes.
+    @inlinable func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    @inlinable func append(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    @inlinable func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let src = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).update(from: src, count: bytes.count)
+        count += bytes.count
+    }
+
+    @usableFromInline func grow(to needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+}
+
+/// Decimal formatting of token ids: two digits per step from a 200-byte table.
+public enum DecimalDigits {
+    /// "00", "01", … "99", back to back.
+    @usableFromInline static let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    /// The number of decimal digits of `v`.
+    @inlinable static func count(_ v: UInt32) -> Int {
+        if v < 100_000 { return v < 100 ? (v < 10 ? 1 : 2) : (v < 1000 ? 3 : (v < 10_000 ? 4 : 5)) }
+        return v < 10_000_000 ? (v < 1_000_000 ? 6 : 7) : (v < 100_000_000 ? 8 : (v < 1_000_000_000 ? 9 : 10))
+    }
+
+    /// Writes `v` in decimal at `p` (room for 10 bytes needed); returns the digits written.
+    ///
+    /// ```swift
+    /// DecimalDigits.write(15339, to: p)   // 5: "15339"
+    /// ```
+    @inlinable public static func write(_ v: UInt32, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        let n = count(v)
+        var q = p + n
+        var v = v
+        let table = pairs.utf8Start
+        while v >= 100 {
+            let r = Int(v % 100)
+            v /= 100
+            q -= 2
+            q[0] = table[2 * r]
+            q[1] = table[2 * r + 1]
+        }
+        if v >= 10 {
+            q -= 2
+            q[0] = table[2 * Int(v)]
+            q[1] = table[2 * Int(v) + 1]
+        } else {
+            q -= 1
+            q[0] = UInt8(ascii: "0") + UInt8(v)
+        }
+        return n
     }
 }
 

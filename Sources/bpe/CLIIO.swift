@@ -26,10 +26,24 @@ let streamBlockSize: Int = {
 /// Opens FILE (or standard input for `nil`/`-`) as a block reader for streaming.
 func openInput(_ path: String?) throws -> (Int) throws -> [UInt8] {
     let (handle, name) = try openForReading(path)
+    let fd = handle.fileDescriptor
+    // read(2) straight into the array: no Data in between, one copy from the kernel.
     return { n in
-        do { return Array(try handle.read(upToCount: n) ?? Data()) } catch {
-            throw CLIError("\(name): cannot read: \(error.localizedDescription)")
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: n) { buf, filled in
+            filled = 0
+            while filled < n {
+                let got = read(fd, buf.baseAddress! + filled, n - filled)
+                if got > 0 { filled += got; continue }
+                if got == 0 { break }
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
         }
+        if failure != 0 { throw CLIError("\(name): cannot read: \(String(cString: strerror(failure)))") }
+        _ = handle   // keep the file open while reading
+        return bytes
     }
 }
 

@@ -29,12 +29,12 @@ struct Count: ParsableCommand {
             let names: [String?] = files.isEmpty ? [nil] : files
             for name in names {
                 // Streamed: bounded memory for any file size.
-                var n = 0
+                let n: Int
                 do {
-                    try enc.encodeStream(read: try openInput(name), blockSize: streamBlockSize,
-                                         allowedSpecial: special.allowedSpecial.set,
-                                         disallowedSpecial: special.disallowedSpecial.set,
-                                         validateUTF8: !special.allowInvalidUTF8) { n += $0.count }
+                    n = try enc.countStream(read: try openInput(name), blockSize: streamBlockSize,
+                                            allowedSpecial: special.allowedSpecial.set,
+                                            disallowedSpecial: special.disallowedSpecial.set,
+                                            validateUTF8: !special.allowInvalidUTF8)
                 } catch {
                     throw describe(error, input: name ?? "<stdin>")
                 }

@@ -46,17 +46,23 @@ struct Encode: ParsableCommand {
             let read = try openInput(file)
             var out = Output()
             var first = true
+            // Read once: an option's getter is not free, and this loop runs per block.
+            let json = self.json
+            let separator = json ? UInt8(ascii: ",") : UInt8(ascii: " ")
             out.write(json ? "[" : "")
             do {
                 try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: special.allowedSpecial.set,
                                      disallowedSpecial: special.disallowedSpecial.set,
                                      validateUTF8: !special.allowInvalidUTF8) { ids in
-                    for id in ids {
-                        if !first { out.write(byte: json ? UInt8(ascii: ",") : UInt8(ascii: " ")) }
-                        first = false
-                        out.writeDecimal(id)
-                        // Inside the loop: one block can be a whole long line, millions of ids.
-                        if out.pendingCount >= 1 << 16 { try out.flush() }
+                    // In slices: one block can be a whole long line, millions of ids.
+                    try ids.withUnsafeBufferPointer { all in
+                        var i = 0
+                        while i < all.count {
+                            let n = min(1 << 13, all.count - i)
+                            out.writeIDs(UnsafeBufferPointer(rebasing: all[i..<(i + n)]), separator: separator, first: &first)
+                            if out.pendingCount >= 1 << 16 { try out.flush() }
+                            i += n
+                        }
                     }
                 }
             } catch {
@@ -97,6 +103,9 @@ struct Encode: ParsableCommand {
     private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, lineNumber: inout Int,
                              into out: inout Output) throws {
         let name = file ?? "<stdin>"
+        // Options read once, not per line.
+        let json = self.json, allowed = special.allowedSpecial.set, disallowed = special.disallowedSpecial.set
+        let allowInvalidUTF8 = special.allowInvalidUTF8
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             // The newline that ends the last line does not start another one.
             if line.isEmpty && line.endIndex == input.endIndex { break }
@@ -104,19 +113,16 @@ struct Encode: ParsableCommand {
             guard let text = JSONText.decodeString(line) else {
                 throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
             }
-            if !special.allowInvalidUTF8 { try requireUTF8(text, name: "\(name), line \(lineNumber)") }
+            if !allowInvalidUTF8 { try requireUTF8(text, name: "\(name), line \(lineNumber)") }
             let ids: [Rank]
             do {
-                ids = try enc.encode(bytes: text, allowedSpecial: special.allowedSpecial.set,
-                                     disallowedSpecial: special.disallowedSpecial.set)
+                ids = try enc.encode(bytes: text, allowedSpecial: allowed, disallowedSpecial: disallowed)
             } catch {
                 throw CLIError("\(name), line \(lineNumber): \(error)")
             }
             if json { out.write(byte: UInt8(ascii: "[")) }
-            for (i, id) in ids.enumerated() {
-                if i > 0 { out.write(byte: json ? UInt8(ascii: ",") : UInt8(ascii: " ")) }
-                out.writeDecimal(id)
-            }
+            var first = true
+            ids.withUnsafeBufferPointer { out.writeIDs($0, separator: json ? UInt8(ascii: ",") : UInt8(ascii: " "), first: &first) }
             out.write(json ? "]\n" : "\n")
         }
     }

@@ -26,11 +26,33 @@ extension Encoding {
     public func encodeStream(read: (Int) throws -> [UInt8], blockSize: Int = 4 << 20,
                              allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all,
                              validateUTF8: Bool = false, _ body: ([Rank]) throws -> Void) throws {
+        try stream(read: read, blockSize: blockSize, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                   validateUTF8: validateUTF8, makeSink: { ArraySink() }) { try body($0.tokens) }
+    }
+
+    /// The number of tokens ``encodeStream(read:blockSize:allowedSpecial:disallowedSpecial:validateUTF8:_:)``
+    /// would hand out, without building any id list: what `bpe count` runs.
+    /// - Complexity: as `encodeStream`, with O(1) memory for the ids.
+    public func countStream(read: (Int) throws -> [UInt8], blockSize: Int = 4 << 20,
+                            allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all,
+                            validateUTF8: Bool = false) throws -> Int {
+        var total = 0
+        try stream(read: read, blockSize: blockSize, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                   validateUTF8: validateUTF8, makeSink: { CountSink() }) { total += $0.count }
+        return total
+    }
+
+    /// The streaming core: reads blocks, cuts at the last safe cut, encodes each part into a
+    /// fresh sink and hands it to `body`. The encode state (piece cache, match data) lives
+    /// across parts.
+    func stream<S: TokenSink>(read: (Int) throws -> [UInt8], blockSize: Int, allowedSpecial: SpecialTokenSet,
+                              disallowedSpecial: SpecialTokenSet, validateUTF8: Bool, makeSink: () -> S,
+                              _ body: (S) throws -> Void) throws {
         var pending: [UInt8] = []
         var offset = 0   // of pending[0] in the whole input
         var state = EncodeState()
         func encodePart(_ count: Int) throws {
-            var sink = ArraySink()
+            var sink = makeSink()
             try pending.withUnsafeBufferPointer { (all) throws(EncodeError) in
                 let part = UnsafeBufferPointer(rebasing: all[0..<count])
                 do throws(EncodeError) {
@@ -53,14 +75,15 @@ extension Encoding {
             }
             pending.removeFirst(count)
             offset += count
-            try body(sink.tokens)
+            try body(sink)
         }
         var scanned = 0   // pending[..<scanned] holds no safe cut
+        let canCut = canStream
         while true {
             let chunk = try read(blockSize)
             if chunk.isEmpty { break }
             pending += chunk
-            guard canStream, pending.count >= blockSize else { continue }
+            guard canCut, pending.count >= blockSize else { continue }
             if let cut = pending.withUnsafeBufferPointer({ SafeCut.last(in: $0, after: scanned) }) {
                 try encodePart(cut)
             }

@@ -1,0 +1,40 @@
+import CLISupport
+import Testing
+import TestSupport
+
+/// `bpe encode`'s id formatting: digit pairs from a table, written in place. Every digit
+/// count and its edges, and random ids, against Swift's own `String(_:)`.
+@Suite struct OutputFormattingTests {
+    static let edges: [UInt32] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 9999, 10_000, 99_999, 100_000,
+                                  999_999, 1_000_000, 9_999_999, 10_000_000, 99_999_999, 100_000_000,
+                                  999_999_999, 1_000_000_000, UInt32.max - 1, UInt32.max, 15339, 1917, 100_257, 199_999]
+
+    @Test func digitsMatchString() {
+        var rng = SplitMix(seed: 8)
+        let ids = Self.edges + (0..<5000).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) >> UInt32.random(in: 0...31, using: &rng) }
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+        defer { p.deallocate() }
+        for v in ids {
+            let n = DecimalDigits.write(v, to: p)
+            #expect(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == String(v))
+        }
+    }
+
+    /// `writeIDs` joins with the separator, with none before the first id of the output, across
+    /// calls; `writeDecimal` agrees.
+    @Test func idsJoinAcrossCalls() throws {
+        let ids = Self.edges
+        let expected = ids.map(String.init).joined(separator: ",")
+        var out = Output(fd: -1, capacity: 8)   // tiny: the buffer must grow
+        var first = true
+        ids[..<10].withUnsafeBufferPointer { out.writeIDs($0, separator: UInt8(ascii: ","), first: &first) }
+        ids[10...].withUnsafeBufferPointer { out.writeIDs($0, separator: UInt8(ascii: ","), first: &first) }
+        #expect(out.pendingBytes == Array(expected.utf8))
+        var single = Output(fd: -1)
+        for (i, v) in ids.enumerated() {
+            if i > 0 { single.write(byte: UInt8(ascii: ",")) }
+            single.writeDecimal(v)
+        }
+        #expect(single.pendingBytes == Array(expected.utf8))
+    }
+}
