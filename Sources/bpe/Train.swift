@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
             let start = Date()
             var done = 0
             var tokens: [[UInt8]] = verbose ? (0...255).map { [UInt8($0)] } : []
-            let vocab = trainer.train(counts: counts) { m in
+            let vocab = trainer.train(counts: consume counts) { m in
                 done += 1
                 if verbose {
                     // Readable: the bytes of each side, as `bpe show` prints them.
@@ -93,7 +93,7 @@ struct Train: ParsableCommand {
             }
             try vocab.write(to: output, name: name, inputs: fromCounts.isEmpty ? corpus.inputs : fromCounts)
             if !corpus.quiet {
-                note("\(vocab.count) tokens (\(vocab.merges.count) merges) + \(special.count) special from \(counts.count) distinct chunks → \(output) (+ .json)")
+                note("\(vocab.count) tokens (\(vocab.merges.count) merges) + \(special.count) special from \(vocab.distinctChunks) distinct chunks → \(output) (+ .json)")
             }
         }
     }

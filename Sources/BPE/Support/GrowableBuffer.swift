@@ -13,7 +13,10 @@ struct GrowableBuffer<T> {
     }
 
     @inline(__always)
-    subscript(i: Int) -> T { base[i] }
+    subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
 
     func deallocate() { base.deallocate() }
 }

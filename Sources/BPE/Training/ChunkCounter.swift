@@ -1,3 +1,5 @@
+import Foundation
+
 /// Counts distinct byte strings ("chunks": the pieces the pre-tokenizer cuts text into).
 ///
 /// Keys live back to back in one growing arena and the table holds only (offset, length,
@@ -88,9 +90,25 @@ public struct ChunkCounter: Sendable {
     public func sorted() -> [(chunk: [UInt8], count: UInt64)] {
         var out: [(chunk: [UInt8], count: UInt64)] = []
         out.reserveCapacity(count)
-        forEach { p, n, c in out.append((Array(UnsafeBufferPointer(start: p, count: n)), c)) }
-        out.sort { $0.chunk.lexicographicallyPrecedes($1.chunk) }
+        forEachSorted { p, n, c in out.append((Array(UnsafeBufferPointer(start: p, count: n)), c)) }
         return out
+    }
+
+    /// Calls `body(bytes, length, count)` for every distinct chunk in ``sorted()``'s order,
+    /// without copying any chunk: the trainer reads a corpus's chunks this way, so training
+    /// holds no array per chunk.
+    /// - Complexity: O(k log k) comparisons, O(k) extra memory (one index entry per chunk).
+    public func forEachSorted(_ body: (UnsafePointer<UInt8>, Int, UInt64) -> Void) {
+        arena.withUnsafeBufferPointer { a in
+            guard let base = a.baseAddress else { return }
+            var order = slots.filter { $0.offset != .max }
+            order.sort { x, y in
+                let n = Int(min(x.length, y.length))
+                let c = memcmp(base + Int(x.offset), base + Int(y.offset), n)
+                return c != 0 ? c < 0 : x.length < y.length
+            }
+            for s in order { body(base + Int(s.offset), Int(s.length), s.count) }
+        }
     }
 
     private mutating func grow() {

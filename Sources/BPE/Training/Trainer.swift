@@ -148,8 +148,11 @@ public struct Trainer: Sendable {
     ///
     /// - Parameter onMerge: sees each merge as it is made (for progress and `--verbose`).
     /// - Complexity: see ``MergeTrainer``.
-    public func train(counts: ChunkCounter, onMerge: (MergeTrainer.Merge) -> Void = { _ in }) -> TrainedVocabulary {
-        let merger = MergeTrainer(words: counts.sorted())
+    /// - Parameter counts: consumed: its tables are freed once the trainer has read the chunks,
+    ///   before the merges start (a caller that keeps its own copy keeps them alive).
+    public func train(counts: consuming ChunkCounter, onMerge: (MergeTrainer.Merge) -> Void = { _ in }) -> TrainedVocabulary {
+        let distinct = counts.count, total = counts.total
+        let merger = MergeTrainer(counts: counts)   // takes the counter: freed when it has read it
         let merges = merger.train(merges: options.vocabSize - 256, minFrequency: options.minFrequency, onMerge: onMerge)
         var tokens: [[UInt8]] = (0...255).map { [UInt8($0)] }
         for m in merges { tokens.append(tokens[Int(m.pair.0)] + tokens[Int(m.pair.1)]) }
@@ -158,6 +161,6 @@ public struct Trainer: Sendable {
         return TrainedVocabulary(tokens: tokens, merges: merges, specialTokens: specials,
                                  pattern: options.tiktokenPattern,
                                  patternName: Sidecar.presetName(ofTiktoken: options.tiktokenPattern),
-                                 options: options, distinctChunks: counts.count, totalChunks: counts.total)
+                                 options: options, distinctChunks: distinct, totalChunks: total)
     }
 }
