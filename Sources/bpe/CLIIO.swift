@@ -72,7 +72,10 @@ func describe(_ error: Error, input name: String) -> Error {
 }
 
 /// Throws unless `bytes` is valid UTF-8, naming the byte offset.
-func requireUTF8(_ bytes: [UInt8], name: String) throws {
+func requireUTF8(_ bytes: [UInt8], name: String) throws { try requireUTF8(bytes[...], name: name) }
+
+/// ``requireUTF8(_:name:)`` for part of a buffer; the offset counts from the slice's start.
+func requireUTF8(_ bytes: ArraySlice<UInt8>, name: String) throws {
     if let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalid(in: $0, from: 0) }) {
         throw CLIError("\(name): invalid UTF-8 at byte \(bad.lowerBound); pass --allow-invalid-utf8 to encode the raw bytes losslessly")
     }

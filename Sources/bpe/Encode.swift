@@ -110,10 +110,12 @@ struct Encode: ParsableCommand {
             // The newline that ends the last line does not start another one.
             if line.isEmpty && line.endIndex == input.endIndex { break }
             lineNumber += 1
-            guard let text = JSONText.decodeString(line) else {
+            // Escapes cannot make invalid UTF-8 (lone surrogates are refused), so checking
+            // the line checks the text, with the offset where the user can find it.
+            if !allowInvalidUTF8 { try requireUTF8(line, name: "\(name), line \(lineNumber)") }
+            guard let text = JSONDocument.stringLiteral(line) else {
                 throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
             }
-            if !allowInvalidUTF8 { try requireUTF8(text, name: "\(name), line \(lineNumber)") }
             let ids: [Rank]
             do {
                 ids = try enc.encode(bytes: text, allowedSpecial: allowed, disallowedSpecial: disallowed)

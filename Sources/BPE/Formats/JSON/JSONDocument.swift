@@ -11,7 +11,7 @@
 /// doc.root["a"]?[1]?.string   // "x"
 /// ```
 /// - Complexity: O(n) for n bytes; nesting is limited to ``maxDepth``.
-struct JSONDocument: @unchecked Sendable {
+package struct JSONDocument: @unchecked Sendable {
     enum Kind: UInt8 { case null, bool, number, string, array, object }
 
     /// One value. For a container, `end` is the index of the first node after its subtree
@@ -37,7 +37,10 @@ struct JSONDocument: @unchecked Sendable {
     /// the stack of any recursive reader).
     static let maxDepth = 512
 
-    init(_ bytes: [UInt8], source: String = "JSON") throws(FormatError) {
+    /// - Parameter lenientUTF8: take a byte that starts no well-formed UTF-8 sequence, inside a
+    ///   string, as itself instead of refusing the text (for callers that check UTF-8 on their
+    ///   own terms).
+    init(_ bytes: [UInt8], source: String = "JSON", lenientUTF8: Bool = false) throws(FormatError) {
         self.bytes = bytes
         self.source = source
         guard bytes.count < Int(UInt32.max) else {
@@ -45,6 +48,7 @@ struct JSONDocument: @unchecked Sendable {
         }
         nodes.reserveCapacity(bytes.count / 16)
         var parser = Parser(bytes: bytes, source: source)
+        parser.lenientUTF8 = lenientUTF8
         try bytes.withUnsafeBufferPointer { (buf) throws(FormatError) in
             parser.buf = buf
             try parser.parseDocument(into: &nodes)
@@ -107,6 +111,8 @@ private struct Parser {
     var i = 0
     /// The path of the value being parsed, for syntax errors: key ranges and indices.
     var path: [(key: Range<Int>?, index: Int)] = []
+    /// See ``JSONDocument/init(_:source:lenientUTF8:)``.
+    var lenientUTF8 = false
 
     init(bytes: [UInt8], source: String) {
         self.bytes = bytes
@@ -306,7 +312,10 @@ private struct Parser {
             if c < 0x20 { throw error("a control character (0x\(String(c, radix: 16))) must be escaped in a string") }
             // Non-ASCII: one well-formed UTF-8 sequence.
             let n = utf8Length(at: i)
-            guard n > 0 else { throw error("string is not valid UTF-8") }
+            guard n > 0 else {
+                if lenientUTF8 { i += 1; continue }
+                throw error("string is not valid UTF-8")
+            }
             i += n
         }
         nodes.append(.init(kind: .string, escaped: escaped, start: UInt32(start), byteEnd: UInt32(i),
@@ -351,3 +360,21 @@ func hexValue(_ c: UInt8) -> UInt8? {
     }
 }
 
+
+extension JSONDocument {
+    /// The unescaped bytes of `text` when it is exactly one JSON string literal (whitespace
+    /// around it allowed); `nil` for anything else, lone surrogate escapes included (they have
+    /// no UTF-8 form). Bytes that are not UTF-8 pass through as they are: the caller decides
+    /// whether to allow them. `bpe encode --jsonl` reads its lines with this, so the CLI has
+    /// no JSON string reader of its own.
+    ///
+    /// ```swift
+    /// JSONDocument.stringLiteral(Array(#" "a\nb" "#.utf8)[...])   // [0x61, 0x0A, 0x62]
+    /// JSONDocument.stringLiteral(Array("[1]".utf8)[...])          // nil
+    /// ```
+    /// - Complexity: O(n) for n bytes.
+    package static func stringLiteral(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        guard let doc = try? JSONDocument(Array(text), lenientUTF8: true), doc.nodes.first?.kind == .string else { return nil }
+        return doc.withStringBytes(at: 0) { Array($0) }
+    }
+}
