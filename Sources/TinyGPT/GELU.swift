@@ -8,15 +8,10 @@ public enum GELU {
     /// `out[i] = gelu(inp[i])` for `count` values.
     /// - Complexity: O(count), on all cores.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
-        parallelChunks(count, granule: 64, minChunk: 4096) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = range.upperBound - i
-                let x = loadPartial(inp + i, n)
-                let u = scale * (x + cubic * x * x * x)
-                storePartial(0.5 * x * (1 + vtanh(u)), out + i, n)
-                i += 8
-            }
+        forEachVector(count) { i, n in
+            let x = loadPartial(inp + i, n)
+            let u = scale * (x + cubic * x * x * x)
+            storePartial(0.5 * x * (1 + vtanh(u)), out + i, n)
         }
     }
 
@@ -25,16 +20,23 @@ public enum GELU {
     /// - Complexity: O(count), on all cores.
     public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                 dout: UnsafePointer<Float>, count: Int) {
+        forEachVector(count) { i, n in
+            let x = loadPartial(inp + i, n)
+            let u = scale * (x + cubic * x * x * x)
+            let t = vtanh(u)
+            let du = scale * (1 + 3 * cubic * x * x)
+            let grad = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+            storePartial(loadPartial(dinp + i, n) + grad * loadPartial(dout + i, n), dinp + i, n)
+        }
+    }
+
+    /// Calls `body(i, remaining)` for i = 0, 8, 16… below `count`, on all cores: one 8-lane
+    /// vector each (a partial load or store takes `min(8, remaining)` lanes).
+    private static func forEachVector(_ count: Int, _ body: (Int, Int) -> Void) {
         parallelChunks(count, granule: 64, minChunk: 4096) { range in
             var i = range.lowerBound
             while i < range.upperBound {
-                let n = range.upperBound - i
-                let x = loadPartial(inp + i, n)
-                let u = scale * (x + cubic * x * x * x)
-                let t = vtanh(u)
-                let du = scale * (1 + 3 * cubic * x * x)
-                let grad = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
-                storePartial(loadPartial(dinp + i, n) + grad * loadPartial(dout + i, n), dinp + i, n)
+                body(i, range.upperBound - i)
                 i += 8
             }
         }

@@ -11,19 +11,11 @@ extension Encoding {
     /// ```
     /// - Complexity: O(total bytes / cores).
     public func encodeOrdinaryBatch(_ texts: [String]) -> [[Rank]] {
-        var out = [[Rank]](repeating: [], count: texts.count)
-        out.withUnsafeMutableBufferPointer { results in
-            let results = UnsafeSendable(results)
-            Self.forEachChunk(count: texts.count) { range in
-                var state = EncodeState()
-                for i in range {
-                    var sink = ArraySink()
-                    withUTF8(texts[i]) { encodeOrdinary($0, state: &state, into: &sink) }
-                    results.value[i] = sink.tokens
-                }
-            }
+        Self.mapOnAllCores(texts, placeholder: []) { text, state in
+            var sink = ArraySink()
+            withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
+            return sink.tokens
         }
-        return out
     }
 
     /// ``encode(_:allowedSpecial:disallowedSpecial:)`` for many texts on all cores.
@@ -31,26 +23,19 @@ extension Encoding {
     /// - Complexity: O(total bytes / cores).
     public func encodeBatch(_ texts: [String], allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [[Rank]] {
-        var out = [Result<[Rank], EncodeError>](repeating: .success([]), count: texts.count)
-        out.withUnsafeMutableBufferPointer { results in
-            let results = UnsafeSendable(results)
-            Self.forEachChunk(count: texts.count) { range in
-                var state = EncodeState()
-                for i in range {
-                    var sink = ArraySink()
-                    do throws(EncodeError) {
-                        try withUTF8(texts[i]) { (buf) throws(EncodeError) in
-                            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                                       state: &state, into: &sink)
-                        }
-                        results.value[i] = .success(sink.tokens)
-                    } catch {
-                        results.value[i] = .failure(error)
-                    }
+        let results = Self.mapOnAllCores(texts, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
+            var sink = ArraySink()
+            do throws(EncodeError) {
+                try withUTF8(text) { (buf) throws(EncodeError) in
+                    try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                               state: &state, into: &sink)
                 }
+                return .success(sink.tokens)
+            } catch {
+                return .failure(error)
             }
         }
-        return try out.map { (r) throws(EncodeError) in try r.get() }
+        return try results.map { (r) throws(EncodeError) in try r.get() }
     }
 
     /// Decodes many token lists, one after another, each like ``decodeBytes(_:)``. (Decoding
@@ -59,6 +44,21 @@ extension Encoding {
     /// - Complexity: O(total output bytes).
     public func decodeBytesBatch(_ batch: [[Rank]]) throws(DecodeError) -> [[UInt8]] {
         try batch.map { (t) throws(DecodeError) in try decodeBytes(t) }
+    }
+
+    /// `texts.map(transform)` on all cores, in input order; each chunk of texts shares one
+    /// scratch ``EncodeState``.
+    private static func mapOnAllCores<T>(_ texts: [String], placeholder: T,
+                                         _ transform: @Sendable (String, inout EncodeState) -> T) -> [T] {
+        var out = [T](repeating: placeholder, count: texts.count)
+        out.withUnsafeMutableBufferPointer { results in
+            let results = UnsafeSendable(results)
+            forEachChunk(count: texts.count) { range in
+                var state = EncodeState()
+                for i in range { results.value[i] = transform(texts[i], &state) }
+            }
+        }
+        return out
     }
 
     /// Splits `0..<count` into chunks and runs them on all cores.

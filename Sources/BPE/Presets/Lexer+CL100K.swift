@@ -23,12 +23,7 @@ enum CL100KRule: LexerRule {
             if f1 & CharClass.letter != 0 { return x.run(p + l0, CharClass.letter) }
         }
         if f0 & CharClass.number != 0 { return x.digits(p, l0) }
-        var q = -1
-        if c0 == 0x20 {
-            if x.at(p + 1).0 & CharClass.other != 0 { q = p + 1 }
-        } else if f0 & CharClass.other != 0 {
-            q = p
-        }
+        let q = x.punctuationStart(p, c0, f0)
         if q >= 0 {
             var e = x.run(q, CharClass.other)
             while x.byte(e) == 0x0A || x.byte(e) == 0x0D { e += 1 }

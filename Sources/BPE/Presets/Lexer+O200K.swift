@@ -39,12 +39,7 @@ enum O200KRule: LexerRule {
             return contraction(x, word(x, p).end)
         }
         if f0 & CharClass.number != 0 { return x.digits(p, l0) }
-        var q = -1
-        if c0 == 0x20 {
-            if x.at(p + 1).0 & CharClass.other != 0 { q = p + 1 }
-        } else if f0 & CharClass.other != 0 {
-            q = p
-        }
+        let q = x.punctuationStart(p, c0, f0)
         if q >= 0 {
             var e = x.run(q, CharClass.other)
             while true {

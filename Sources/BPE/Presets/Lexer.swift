@@ -154,6 +154,15 @@ struct Lexer {
         return e
     }
 
+    /// Where ` ?[^\s\p{L}\p{N}]+` (cl100k's and o200k's punctuation run) starts its run at `p`,
+    /// whose first byte is `c0` with flags `f0`: `p + 1` after an optional space, `p`, or -1
+    /// when it does not match here.
+    @inline(__always)
+    func punctuationStart(_ p: Int, _ c0: UInt8, _ f0: UInt8) -> Int {
+        if c0 == 0x20 { return at(p + 1).0 & CharClass.other != 0 ? p + 1 : -1 }
+        return f0 & CharClass.other != 0 ? p : -1
+    }
+
     /// A maximal run of white space from `i` (which is white space).
     /// - `end`: where the run stops; `stop`: the flags there (0: the end of the text);
     /// - `lastStart`: where the run's last character starts (`i` for a run of one);
