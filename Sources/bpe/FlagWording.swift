@@ -21,9 +21,8 @@ func flagWording(_ error: any Error) -> String? {
         let fromFlag = "(from \(VocabLocator.explicitDirectoryParameter))"
         return VocabularyError.notFound(file: file, searched: searched.map {
             $0.replacingOccurrences(of: fromFlag, with: "(from --vocab-dir)")
-        }).description
-    case VocabularyError.missingPattern(let path):
-        return "--vocab \(path) needs --pattern (gpt2, cl100k, o200k or a regex): it has no \((path as NSString).lastPathComponent).json sidecar"
+        }).message(naming: vocabularyFlag)
+    case let e as VocabularyError: return e.message(naming: vocabularyFlag)
     default: return nil
     }
 }
@@ -32,6 +31,14 @@ func flagWording(_ error: any Error) -> String? {
 /// a usage error in flag words (exit status 64, with the usage), the rule stays in the library.
 func validateInLibrary(_ check: () throws -> Void) throws {
     do { try check() } catch { throw ValidationError(flagWording(error) ?? "\(error)") }
+}
+
+private func vocabularyFlag(_ p: VocabularyError.Parameter) -> String {
+    switch p {
+    case .vocabularyDirectory: return "--vocab-dir"
+    case .file: return "--vocab FILE"
+    case .pattern: return "--pattern"
+    }
 }
 
 private func trainingFlag(_ p: Trainer.Parameter) -> String {

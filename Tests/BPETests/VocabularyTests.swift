@@ -40,6 +40,19 @@ import TestSupport
         #expect(description.contains("t.tiktoken, line 257"))
     }
 
+    @Test("the library's errors name its parameters, never a flag")
+    func errorsNameParameters() {
+        let errors: [VocabularyError] = [
+            .unknownEncoding("x", known: ["gpt2"]), .missingPattern(path: "v.tiktoken"),
+            .notFound(file: "o200k_base.tiktoken", searched: ["/d (from vocabDirectory:)"]),
+        ]
+        for e in errors { #expect(!e.description.contains("--"), "\(e)") }
+        #expect(errors[0].description.hasSuffix("(or load a file: Encoding.load(contentsOf:))"))
+        #expect(errors[1].description.contains("pass pattern: gpt2"))
+        #expect(errors[2].description.contains("Pass vocabDirectory: DIR"))
+        #expect(errors[2].message(naming: { _ in "FLAG" }).contains("Pass FLAG DIR"))
+    }
+
     @Test func everyByteMustHaveAToken() {
         let lines = (0...254).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
         #expect(error(Array(lines.joined(separator: "\n").utf8)) == .missingByte(255, source: "t.tiktoken"))

@@ -48,6 +48,10 @@ struct ErrorWordingTests {
              message: "error: encoding plain has no <|endoftext|> special token, which the export puts before every document; train with --special '<|endoftext|>', or for a plain .tiktoken file pass --special '<|endoftext|>=ID'", status: 1),
         Case(args: ["encode", "--vocab-dir", "$DIR/nowhere"],
              message: "error: cannot find o200k_base.tiktoken; looked in: $DIR/nowhere (from --vocab-dir). Pass --vocab-dir DIR or set BPE_VOCAB_DIR to a folder holding the .tiktoken files (the repository's vocab/ folder)", status: 1),
+        Case(args: ["encode", "-e", "o300k_base"],
+             message: "error: unknown encoding 'o300k_base'; known encodings: r50k_base, p50k_base, p50k_edit, cl100k_base, o200k_base, o200k_harmony, gpt2 (or load a file: --vocab FILE)", status: 1),
+        Case(args: ["encode", "--vocab", "$DIR/plain.tiktoken"],
+             message: "error: $DIR/plain.tiktoken: a .tiktoken file needs a split pattern, and it has no sidecar plain.tiktoken.json (written by bpe train); pass --pattern gpt2, cl100k, o200k or a regex", status: 1),
     ]
 
     @Test("library errors come out in flag words", arguments: cases)
@@ -63,7 +67,8 @@ struct ErrorWordingTests {
             let r = try await CLI.run(c.args.map(fill), stdin: "hello")
             #expect(r.exited(c.status), "\(r)")
             #expect(r.stderr.split(separator: "\n").first.map(String.init) == fill(c.message), "\(r)")
-            #expect(!r.stderr.contains("vocabSize") && !r.stderr.contains("lossy:") && !r.stderr.contains("vocabDirectory"), "\(r)")
+            #expect(!r.stderr.contains("vocabSize") && !r.stderr.contains("lossy:") && !r.stderr.contains("vocabDirectory")
+                    && !r.stderr.contains("pattern:") && !r.stderr.contains("Encoding.load"), "\(r)")
         }
     }
 

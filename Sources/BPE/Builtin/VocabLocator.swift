@@ -18,7 +18,7 @@ public struct VocabLocator: Sendable {
 
     /// How the "not found" error names a folder that was given explicitly: by the library's
     /// parameter, `(from vocabDirectory:)`. A command line swaps in its flag.
-    public static let explicitDirectoryParameter = "vocabDirectory:"
+    public static let explicitDirectoryParameter = VocabularyError.Parameter.vocabularyDirectory.rawValue
 
     public var explicitDirectory: String?
 

@@ -23,7 +23,21 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
     /// tiktoken's `explicit_n_vocab` check failed: the file does not hold the expected tokens.
     case vocabularySizeMismatch(tokens: Int, specialTokens: Int, expected: Int, source: String?)
 
-    public var description: String {
+    /// The API parameters the messages name; a command line maps them to its own flags
+    /// with ``message(naming:)``.
+    public enum Parameter: String, Sendable {
+        /// Where to look for the built-in encodings' files.
+        case vocabularyDirectory = "vocabDirectory:"
+        /// A vocabulary file to load instead of a built-in encoding.
+        case file = "Encoding.load(contentsOf:)"
+        /// The split pattern of a `.tiktoken` file that has no sidecar.
+        case pattern = "pattern:"
+    }
+
+    public var description: String { message(naming: { $0.rawValue }) }
+
+    /// The message, with `name` saying how to spell each parameter it suggests.
+    public func message(naming spelled: (Parameter) -> String) -> String {
         func at(_ source: String?, _ line: Int? = nil) -> String {
             let where_ = [source, line.map { "line \($0)" }].compactMap { $0 }.joined(separator: ", ")
             return where_.isEmpty ? "" : "\(where_): "
@@ -54,15 +68,15 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
         case .badSpecialToken(let s):
             return "bad special token '\(s)': expected TOKEN=ID, e.g. '<|endoftext|>=50256'"
         case .unknownEncoding(let name, let known):
-            return "unknown encoding '\(name)'; known encodings: \(known.joined(separator: ", ")) (or pass a file with --vocab)"
+            return "unknown encoding '\(name)'; known encodings: \(known.joined(separator: ", ")) (or load a file: \(spelled(.file)))"
         case .missingPattern(let p):
-            return "\(p): a .tiktoken file needs a split pattern, and it has no sidecar \((p as NSString).lastPathComponent).json (written by bpe train); pass pattern: gpt2, cl100k, o200k or a regex"
+            return "\(p): a .tiktoken file needs a split pattern, and it has no sidecar \((p as NSString).lastPathComponent).json (written by bpe train); pass \(spelled(.pattern)) gpt2, cl100k, o200k or a regex"
         case .badMerge(let i, let reason, let s):
             return "\(at(s))merge \(i) (0-based): \(reason); every merge must join two tokens of the vocabulary into a third"
         case .vocabularySizeMismatch(let t, let sp, let e, let s):
             return "\(at(s))vocabulary has \(t) tokens and \(sp) special tokens, but \(e) ids were expected, all of them used; the file is not the one this encoding was made from"
         case .notFound(let file, let searched):
-            return "cannot find \(file); looked in: \(searched.joined(separator: ", ")). Pass --vocab-dir DIR or set BPE_VOCAB_DIR to a folder holding the .tiktoken files (the repository's vocab/ folder)"
+            return "cannot find \(file); looked in: \(searched.joined(separator: ", ")). Pass \(spelled(.vocabularyDirectory)) DIR or set BPE_VOCAB_DIR to a folder holding the .tiktoken files (the repository's vocab/ folder)"
         }
     }
 }
