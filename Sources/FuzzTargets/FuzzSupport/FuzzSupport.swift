@@ -1,30 +1,33 @@
 import Foundation
 
-// What the three fuzz targets share. Each target is built two ways (see scripts/fuzz.sh):
+// What the three fuzz targets share. Each target is one `main.swift` calling
+// ``FuzzSupport/main(target:check:)``, and is built two ways (see scripts/fuzz.sh):
 // - with `-DFUZZING -sanitize=fuzzer` (and lld: gold fails on libFuzzer's archive): a libFuzzer
 //   binary taking libFuzzer's arguments (`FuzzSplit CORPUS_DIR -max_total_time=60`, or crash
-//   files to replay), whose entry point calls ``FuzzSupport/runDriver(_:_:_:)``;
+//   files to replay);
 // - plainly, by `swift build`: a regression runner, ``FuzzSupport/replay(target:check:)``,
 //   that checks the files (or every file in the folders) named on the command line, so a
 //   crash input replays without the fuzzer.
-// Only the two `@_cdecl` entry points must stay in each target's own module: their C names
-// differ per target (`LLVMFuzzerTestOneInput` is per binary, `<Module>_main` per module).
+// SwiftPM links an executable with `main` aliased to `<Module>_main` (so tests can link
+// executables), which shadows libFuzzer's own `main`: so the target's top-level code starts
+// libFuzzer's driver itself, with ``LLVMFuzzerTestOneInput`` defined here calling the check.
 
 /// One fuzz check: traps (a failed precondition) when the property does not hold.
 public typealias FuzzCheck = (UnsafeBufferPointer<UInt8>) -> Void
 
 public enum FuzzSupport {
-    #if FUZZING
-    /// Hands control to libFuzzer, which calls `testOneInput` for every input it tries.
-    public static func runDriver(
-        _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-        _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt {
-        var argc = argc
-        var argv = argv
-        return LLVMFuzzerRunDriver(&argc, &argv, testOneInput)
+    /// A target's whole program: under libFuzzer, fuzz `check`; otherwise replay the inputs
+    /// named on the command line through it.
+    public static func main(target: String, check: @escaping FuzzCheck) -> Never {
+        #if FUZZING
+        currentCheck = check
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput))
+        #else
+        replay(target: target, check: check)
+        #endif
     }
-    #endif
 
     /// The regression runner: checks every input named on the command line (a file, or the
     /// regular files directly inside a folder); exits 2 without arguments, 1 on an unreadable
@@ -75,4 +78,15 @@ func LLVMFuzzerRunDriver(
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt
+
+/// The check libFuzzer runs: set once by ``FuzzSupport/main(target:check:)`` before the driver
+/// starts, then only read (libFuzzer runs one input at a time).
+nonisolated(unsafe) private var currentCheck: FuzzCheck = { _ in }
+
+/// libFuzzer's per-input entry point, for every target: runs the target's check.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    currentCheck(UnsafeBufferPointer(start: data, count: size))
+    return 0
+}
 #endif

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+FuzzSupport.main(target: "FuzzParsers", check: ParsersCheck.check)

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+FuzzSupport.main(target: "FuzzSplit", check: SplitCheck.check)
