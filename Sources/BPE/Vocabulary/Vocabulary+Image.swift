@@ -73,7 +73,7 @@ extension Vocabulary {
         while out.count % 64 != 0 { out.append(0) }
         let total = out.count
         out.withUnsafeMutableBytes { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: Self.imageMagic, count: 8))
+            for (i, b) in Self.imageMagic.prefix(8).enumerated() { raw[i] = b }  // (a pointer to the array would dangle)
             raw.storeBytes(of: Self.formatVersion.littleEndian, toByteOffset: 8, as: UInt32.self)
             raw.storeBytes(of: UInt32(Self.imageHeaderSize).littleEndian, toByteOffset: 12, as: UInt32.self)
             raw.storeBytes(of: Self.layoutFingerprint.littleEndian, toByteOffset: 16, as: UInt64.self)
