@@ -1,0 +1,21 @@
+/// A snapshot of a ``Vocabulary``'s hot tables for one text (see ``Vocabulary/hot``).
+struct HotTables {
+    let vocabulary: Vocabulary
+    let byteRanks: UnsafeMutablePointer<Rank>
+    let shortSlots: UnsafeMutablePointer<ShortTokenTable.Slot>
+    let shortMask: Int
+    let wholePieceLookup: Bool
+
+    /// ``Vocabulary/encodePiece(_:_:state:into:)``, with the commonest cases (one byte; a
+    /// short piece that is a token) answered from the snapshot.
+    @inline(__always)
+    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
+        if n == 1 {
+            sink.append(byteRanks[Int(p[0])])
+        } else if wholePieceLookup && n <= 8, let r = ShortTokenTable.find(p, n, slots: shortSlots, mask: shortMask) {
+            sink.append(r)
+        } else {
+            vocabulary.encodePiece(p, n, state: &state, into: &sink)
+        }
+    }
+}
