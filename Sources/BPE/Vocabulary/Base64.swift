@@ -16,7 +16,8 @@ enum Base64 {
     ///
     /// ```swift
     /// var out: [UInt8] = []
-    /// Base64.decode(Array("IWE=".utf8)[...], into: &out)   // true, out == [0x21, 0x61]
+    /// Array("IWE=".utf8).withUnsafeBufferPointer { Base64.decode($0, into: &out) }
+    /// // true, out == [0x21, 0x61]
     /// ```
     /// - Complexity: O(n).
     static func decode(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
