@@ -266,6 +266,15 @@ public struct Exporter: Sendable {
                   kill(pid, 0) != 0 && errno == ESRCH else { continue }
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(entry))
         }
+        // And the temporary files of atomic writes (`.meta.json.tmp-PID-RANDOM`, see
+        // AtomicFile.temporaryName) of a killed process. Their names carry no host: one output
+        // folder is written by one run at a time, so a dead pid here is a killed run of ours.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasPrefix(".") {
+            guard let r = entry.range(of: ".tmp-", options: .backwards),
+                  let pid = Int32(entry[r.upperBound...].prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            unlink((directory as NSString).appendingPathComponent(entry))
+        }
         let staging = (directory as NSString).appendingPathComponent("\(ours)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
