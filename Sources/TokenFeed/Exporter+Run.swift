@@ -25,16 +25,27 @@ extension Exporter {
         /// The split patterns of the built-in encodings allow cutting long documents (see
         /// ``SafeCut``); a custom pattern might join across the cut, so it is never cut.
         let canCut: Bool
+        /// A part of a corpus (``Exporter/exportPart(_:inputs:to:progress:)``): every document
+        /// goes to `train`, which is then the part's one token file, with its document index.
+        /// The split is decided when the parts are combined, by each document's place in the
+        /// whole corpus.
+        let asPart: Bool
 
-        init(exporter: Exporter, staging: String, corpusFiles: Int) {
+        init(exporter: Exporter, staging: String, corpusFiles: Int, asPart: Bool = false) {
             self.exporter = exporter
             self.corpusFiles = corpusFiles
+            self.asPart = asPart
             let o = exporter.options
-            let llmc = o.format == .llmc
-            train = SplitOutput(directory: staging, split: "train", exporter: exporter,
-                                perShard: llmc ? o.shardTokens : Int.max, rotates: llmc, firstIndex: 1)
-            val = SplitOutput(directory: staging, split: "val", exporter: exporter,
-                              perShard: llmc ? Int(Int32.max) : Int.max, rotates: false, firstIndex: 0)
+            if asPart {
+                train = SplitOutput(directory: staging, split: "part", name: exporter.name, layout: .raw,
+                                    dtype: exporter.tokenType, perShard: Int.max, rotates: false, firstIndex: 0,
+                                    rawFile: PartMeta.tokensFile,
+                                    documentIndex: DocumentIndexWriter(path: (staging as NSString).appendingPathComponent(PartMeta.documentsFile)))
+                val = train
+            } else {
+                (train, val) = SplitOutput.splits(directory: staging, format: o.format, name: exporter.name,
+                                                  dtype: exporter.tokenType, shardTokens: o.shardTokens)
+            }
             canCut = SplitPattern.presetName(of: exporter.encoding.pattern.source) != nil
         }
 
@@ -64,7 +75,7 @@ extension Exporter {
             var route: [Bool] = []
             for d in block.documents.indices {
                 if Self.startsDocument(d, of: block) {
-                    currentIsValidation = exporter.options.validation.isValidation(document: progress.documents)
+                    currentIsValidation = !asPart && exporter.options.validation.isValidation(document: progress.documents)
                     progress.documents += 1
                     (currentIsValidation ? val : train).totals.documents += 1
                 }
@@ -115,7 +126,10 @@ extension Exporter {
             for (b, block) in batch.enumerated() {
                 for d in block.documents.indices {
                     let out = routes[b][d] ? val : train
-                    if Self.startsDocument(d, of: block) { try out.append(eot) }
+                    if Self.startsDocument(d, of: block) {
+                        try out.startDocument()
+                        try out.append(eot)
+                    }
                     for j in jobsOfDocument[b][d] {
                         switch results[j] {
                         case .invalid(let at):
@@ -126,7 +140,7 @@ extension Exporter {
                     }
                 }
             }
-            progress.tokens = train.totals.tokens + val.totals.tokens
+            progress.tokens = asPart ? train.totals.tokens : train.totals.tokens + val.totals.tokens
         }
 
         /// Runs `jobs` on `threads` threads; each thread takes the next job when it is done
@@ -159,20 +173,54 @@ extension Exporter {
     final class SplitOutput {
         let directory: String
         let split: String
-        let exporter: Exporter
+        /// The llm.c shard name prefix.
+        let name: String
+        let layout: ShardWriter.Layout
+        let dtype: TokenDType
         let perShard: Int
         let rotates: Bool
+        /// The one file of a raw split (default `SPLIT.bin`).
+        let rawFile: String?
+        /// Records each document's token count (a part's documents.bin), or `nil`.
+        let documentIndex: DocumentIndexWriter?
         private var writer: ShardWriter?
         private var nextIndex: Int
+        /// Tokens of the document being appended, once ``startDocument()`` was called.
+        private var documentTokens: Int?
         var totals = ShardMeta.Split()
 
-        init(directory: String, split: String, exporter: Exporter, perShard: Int, rotates: Bool, firstIndex: Int) {
+        init(directory: String, split: String, name: String, layout: ShardWriter.Layout, dtype: TokenDType,
+             perShard: Int, rotates: Bool, firstIndex: Int, rawFile: String? = nil, documentIndex: DocumentIndexWriter? = nil) {
             self.directory = directory
             self.split = split
-            self.exporter = exporter
+            self.name = name
+            self.layout = layout
+            self.dtype = dtype
             self.perShard = perShard
             self.rotates = rotates
+            self.rawFile = rawFile
+            self.documentIndex = documentIndex
             nextIndex = firstIndex
+        }
+
+        /// An export's two splits: llm.c train shards of at most `shardTokens` tokens from
+        /// index 1 and one val shard at index 0, or nanoGPT's train.bin and val.bin. The one
+        /// definition of the layout, for an export on one machine and for combined parts.
+        static func splits(directory: String, format: Format, name: String, dtype: TokenDType,
+                           shardTokens: Int) -> (train: SplitOutput, val: SplitOutput) {
+            let llmc = format == .llmc
+            let layout: ShardWriter.Layout = llmc ? .llmc : .raw
+            return (SplitOutput(directory: directory, split: "train", name: name, layout: layout, dtype: dtype,
+                                perShard: llmc ? shardTokens : Int.max, rotates: llmc, firstIndex: 1),
+                    SplitOutput(directory: directory, split: "val", name: name, layout: layout, dtype: dtype,
+                                perShard: llmc ? Int(Int32.max) : Int.max, rotates: false, firstIndex: 0))
+        }
+
+        /// A new document begins with the next token appended (its `<|endoftext|>`).
+        func startDocument() throws(ShardError) {
+            guard let documentIndex else { return }
+            if let n = documentTokens { try documentIndex.append(n) }
+            documentTokens = 0
         }
 
         func append(_ tokens: ArraySlice<UInt32>) throws(ShardError) {
@@ -191,6 +239,7 @@ extension Exporter {
                 rest = rest.dropFirst(take.count)
                 totals.tokens += take.count
             }
+            if documentTokens != nil { documentTokens! += tokens.count }
         }
 
         /// The open shard, or a new one.
@@ -200,21 +249,25 @@ extension Exporter {
         }
 
         private func open() throws(ShardError) -> ShardWriter {
-            let file = exporter.options.format == .llmc
-                ? LLMCShard.fileName(name: exporter.name, split: split, index: nextIndex) : "\(split).bin"
+            let file = layout == .llmc ? LLMCShard.fileName(name: name, split: split, index: nextIndex) : rawFile ?? "\(split).bin"
             nextIndex += 1
-            let w = try ShardWriter(path: (directory as NSString).appendingPathComponent(file),
-                                    layout: exporter.options.format == .llmc ? .llmc : .raw, dtype: exporter.tokenType)
+            let w = try ShardWriter(path: (directory as NSString).appendingPathComponent(file), layout: layout, dtype: dtype)
             totals.files.append(file)
             writer = w
             return w
         }
 
-        /// Publishes the open shard; a split with no tokens still gets one (empty) file.
+        /// Publishes the open shard (and the document index); a split with no tokens still
+        /// gets one (empty) file.
         func finish() throws(ShardError) {
             let w = try current()
             try w.finish()
             writer = nil
+            if let documentIndex {
+                if let n = documentTokens { try documentIndex.append(n) }
+                documentTokens = nil
+                try documentIndex.finish()
+            }
         }
     }
 }
@@ -222,6 +275,11 @@ extension Exporter {
 extension Exporter.Run {
     /// Checks the totals and publishes the last shards (into the staging folder).
     mutating func finish() throws(ShardError) {
+        if asPart {
+            // Any count of documents, none included: the totals are checked when combining.
+            try train.finish()
+            return
+        }
         guard progress.documents > 0 else { throw .emptyCorpus(files: corpusFiles) }
         guard train.totals.documents > 0 else {
             throw .noTrainingDocuments(documents: progress.documents, rule: exporter.options.validation)

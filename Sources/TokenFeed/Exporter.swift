@@ -143,6 +143,10 @@ public struct Exporter: Sendable {
     /// them to its own (`bpe export` says `--val-fraction`).
     public enum Parameter: String, Sendable, CaseIterable {
         case shardTokens, threads, name, docSeparator
+        /// Which part of the corpus (``Exporter/exportPart(_:inputs:to:progress:)``).
+        case part
+        /// The part folders (``Exporter/combine(parts:to:progress:)``).
+        case parts
         case valFraction = "validation .fraction"
         case valDocs = "validation .firstDocuments"
         /// How to give an encoding the `<|endoftext|>` token every document starts with.
@@ -194,6 +198,22 @@ public struct Exporter: Sendable {
     ///   and byte offset), an empty corpus, an empty training split, a write error.
     public func export(inputs: [String], to directory: String,
                        progress: (Progress) -> Void = { _ in }) throws(ShardError) -> ShardMeta {
+        let corpus = try corpus(inputs)
+        guard !corpus.files.isEmpty else { throw .emptyCorpus(files: 0) }
+        var (meta, copies) = try metaTemplate(sources: corpus.files)
+        let staging = try Self.makeStaging(in: directory)
+        defer { Self.removeStaging(staging) }
+
+        var run = Run(exporter: self, staging: staging, corpusFiles: corpus.files.count)
+        try run.read(corpus, progress: progress)
+        try run.finish()
+        meta.splits = ["train": run.train.totals, "val": run.val.totals]
+        try Self.publish(meta, copies: copies, staging: staging, to: directory)
+        return meta
+    }
+
+    /// The corpus of `inputs`, read in ``Options/blockSize`` blocks.
+    func corpus(_ inputs: [String]) throws(ShardError) -> Corpus {
         var corpus: Corpus
         do {
             corpus = try Corpus(inputs: inputs, separator: options.docSeparator)
@@ -201,63 +221,18 @@ public struct Exporter: Sendable {
             throw .corpus(error)
         }
         corpus.blockSize = options.blockSize
-        guard !corpus.files.isEmpty else { throw .emptyCorpus(files: 0) }
-
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotWrite(path: directory, reason: "cannot create the output folder: \(error.localizedDescription)")
-        }
-        let staging = (directory as NSString).appendingPathComponent(".bpe-export-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
-        } catch {
-            throw .cannotWrite(path: directory, reason: "cannot create a folder inside it: \(error.localizedDescription)")
-        }
-        // Tracked so an interrupted export removes it (see TemporaryFiles).
-        TemporaryFiles.shared.track(staging)
-        defer {
-            try? FileManager.default.removeItem(atPath: staging)
-            TemporaryFiles.shared.untrack(staging)
-        }
-
-        var run = Run(exporter: self, staging: staging, corpusFiles: corpus.files.count)
-        try run.read(corpus, progress: progress)
-        try run.finish()
-        return try publish(run, corpus: corpus, staging: staging, to: directory)
+        return corpus
     }
 
-    /// Moves the shards into `directory`, removes older shards of the same name that this run
-    /// did not write, copies the vocabulary and writes `meta.json` (last).
-    ///
-    /// `meta.json` marks a complete export. An older one is removed before the first shard
-    /// moves in, so a run killed while publishing (each shard is moved by one atomic rename,
-    /// so no shard is ever torn) leaves a folder without `meta.json`, never a `meta.json`
-    /// that describes a mix of old and new shards.
-    private func publish(_ run: Run, corpus: Corpus, staging: String, to directory: String) throws(ShardError) -> ShardMeta {
-        let splits = ["train": run.train.totals, "val": run.val.totals]
-        let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
-        if unlink(metaPath) == 0 { AtomicFile.syncDirectory(of: metaPath) }
-        for file in splits.values.flatMap(\.files) {
-            let target = (directory as NSString).appendingPathComponent(file)
-            do {
-                try AtomicFile.replace((staging as NSString).appendingPathComponent(file), over: target)
-            } catch {
-                throw .cannotWrite(path: target, reason: error.reason)
-            }
-        }
-        if options.format == .llmc {
-            let ours = Set(splits.values.flatMap(\.files))
-            for split in ["train", "val"] {
-                for stale in LLMCShard.files(in: directory, split: split, name: name)
-                where !ours.contains((stale as NSString).lastPathComponent) {
-                    unlink(stale)
-                }
-            }
-        }
+    /// A vocabulary file's copies for the export folder: name and bytes, sidecar first.
+    typealias Copies = [(name: String, bytes: [UInt8])]
+
+    /// `meta.json` for an export of `sources` with these options, but no splits yet; and the
+    /// vocabulary copies that go beside it (none for a built-in encoding).
+    func metaTemplate(sources: [String]) throws(ShardError) -> (ShardMeta, Copies) {
         var meta = ShardMeta(tool: TokenFeed.tool, format: options.format.rawValue, dtype: dtype,
                              name: name, nVocab: encoding.nVocab, eotToken: eot,
-                             sources: corpus.files.map(Self.absolute), splits: splits)
+                             sources: sources.map(Self.absolute))
         meta.docSeparator = options.docSeparator.map { String(decoding: $0, as: UTF8.self) }
         switch options.validation {
         case .fraction(let f): meta.valFraction = f
@@ -267,22 +242,120 @@ public struct Exporter: Sendable {
         switch source {
         case .builtin:
             meta.encoding = encoding.name
+            return (meta, [])
         case .file(let path, let pattern):
-            try copyVocabulary(path, pattern: pattern, into: directory, meta: &meta)
+            let copies = try vocabularyCopies(path, pattern: pattern, meta: &meta)
+            return (meta, copies)
         }
+    }
+
+    /// Makes a hidden staging folder inside `directory` (created if needed) for shards being
+    /// written, first removing the ones that runs on this host left when they were killed
+    /// (SIGKILL runs no clean-up): a rerun into the same folder leaves no litter.
+    static func makeStaging(in directory: String) throws(ShardError) -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotWrite(path: directory, reason: "cannot create the output folder: \(error.localizedDescription)")
+        }
+        let host = Self.hostName
+        let ours = "\(stagingPrefix)\(host)-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasPrefix(ours) {
+            // .bpe-export-HOST-PID-RANDOM, from a process of this host that is gone.
+            guard let pid = Int32(entry.dropFirst(ours.count).prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(entry))
+        }
+        // And the temporary files of atomic writes (`.meta.json.tmp-PID-RANDOM`, see
+        // AtomicFile.temporaryName) of a killed process. Their names carry no host: one output
+        // folder is written by one run at a time, so a dead pid here is a killed run of ours.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasPrefix(".") {
+            guard let r = entry.range(of: ".tmp-", options: .backwards),
+                  let pid = Int32(entry[r.upperBound...].prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            unlink((directory as NSString).appendingPathComponent(entry))
+        }
+        let staging = (directory as NSString).appendingPathComponent("\(ours)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        } catch {
+            throw .cannotWrite(path: directory, reason: "cannot create a folder inside it: \(error.localizedDescription)")
+        }
+        // Tracked so an interrupted export removes it (see TemporaryFiles).
+        TemporaryFiles.shared.track(staging)
+        return staging
+    }
+
+    static func removeStaging(_ staging: String) {
+        try? FileManager.default.removeItem(atPath: staging)
+        TemporaryFiles.shared.untrack(staging)
+    }
+
+    static let stagingPrefix = ".bpe-export-"
+
+    /// This machine's name without dots or dashes (it goes into staging folder names).
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
+        let name = String(cString: buffer).filter { $0.isLetter || $0.isNumber }
+        return name.isEmpty ? "host" : name
+    }()
+
+    /// Moves the shards `meta` lists from `staging` into `directory`, removes older shards of
+    /// the same name that it does not list, writes the vocabulary copies and `meta.json` (last).
+    ///
+    /// `meta.json` marks a complete export. An older one is removed before the first shard
+    /// moves in, so a run killed while publishing (each shard is moved by one atomic rename,
+    /// so no shard is ever torn) leaves a folder without `meta.json`, never a `meta.json`
+    /// that describes a mix of old and new shards.
+    static func publish(_ meta: ShardMeta, copies: Copies, staging: String, to directory: String) throws(ShardError) {
+        let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
+        if unlink(metaPath) == 0 { AtomicFile.syncDirectory(of: metaPath) }
+        let files = ["train", "val"].flatMap { meta.splits[$0]?.files ?? [] }
+        for file in files {
+            let target = (directory as NSString).appendingPathComponent(file)
+            do {
+                try AtomicFile.replace((staging as NSString).appendingPathComponent(file), over: target)
+            } catch {
+                throw .cannotWrite(path: target, reason: error.reason)
+            }
+        }
+        if meta.format == Format.llmc.rawValue {
+            let ours = Set(files)
+            for split in ["train", "val"] {
+                for stale in LLMCShard.files(in: directory, split: split, name: meta.name)
+                where !ours.contains((stale as NSString).lastPathComponent) {
+                    unlink(stale)
+                }
+            }
+        }
+        try write(copies, into: directory)
         do {
             try AtomicFile.write(meta.encoded(), to: metaPath)
         } catch {
             throw .cannotWrite(path: metaPath, reason: "\(error)")
         }
-        return meta
     }
 
-    /// Copies `path` (hashing it) and its sidecar next to the shards, so they can be decoded
-    /// later without guessing the vocabulary. The file is read once: for the hash, the
-    /// sidecar's check and the copy. A sidecar that describes another encoding than the one
-    /// used (the flags overrode it), or none, is replaced by one that describes this one.
-    private func copyVocabulary(_ path: String, pattern: String?, into directory: String, meta: inout ShardMeta) throws(ShardError) {
+    /// Writes each copy atomically, in order (the sidecar first, so the .tiktoken copy never
+    /// appears without it).
+    static func write(_ copies: Copies, into directory: String) throws(ShardError) {
+        for (target, data) in copies {
+            let full = (directory as NSString).appendingPathComponent(target)
+            do {
+                try AtomicFile.write(data, to: full)
+            } catch {
+                throw .cannotWrite(path: full, reason: "\(error)")
+            }
+        }
+    }
+
+    /// The copies of `path` (hashing it) and its sidecar that go next to the shards, so they
+    /// can be decoded later without guessing the vocabulary, and their fields in `meta`. The
+    /// file is read once: for the hash, the sidecar's check and the copy. A sidecar that
+    /// describes another encoding than the one used (the flags overrode it), or none, is
+    /// replaced by one that describes this one.
+    private func vocabularyCopies(_ path: String, pattern: String?, meta: inout ShardMeta) throws(ShardError) -> Copies {
         let fileName = (path as NSString).lastPathComponent
         let bytes: [UInt8], found: Sidecar?
         do {
@@ -310,15 +383,7 @@ public struct Exporter: Sendable {
         } catch {
             throw .cannotWrite(path: Sidecar.path(for: fileName), reason: "\(error)")
         }
-        // The sidecar goes first, so the .tiktoken copy never appears without it.
-        for (data, target) in [(sidecarBytes, Sidecar.path(for: fileName)), (bytes, fileName)] {
-            let full = (directory as NSString).appendingPathComponent(target)
-            do {
-                try AtomicFile.write(data, to: full)
-            } catch {
-                throw .cannotWrite(path: full, reason: "\(error)")
-            }
-        }
+        return [(Sidecar.path(for: fileName), sidecarBytes), (fileName, bytes)]
     }
 
     static func absolute(_ path: String) -> String {

@@ -29,6 +29,16 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     case corpus(Corpus.Error)
     case noTrainingDocuments(documents: Int, rule: Exporter.ValidationSplit)
     case validationTooLarge(limit: Int)
+    /// Standard input, or a file that changed size, in an export of a part.
+    case corpusPart(CorpusPart.Error)
+
+    // Combining parts (see ``Exporter/combine(parts:to:progress:)``).
+    case noParts
+    case partIncomplete(directory: String)
+    case partCountMismatch(directory: String, parts: Int, other: String, otherParts: Int)
+    case partsDisagree(directory: String, other: String, field: String, found: String, expected: String)
+    case duplicatePart(part: Int, parts: Int, directory: String, other: String)
+    case partsMissing([Int], parts: Int)
 
     // Options out of range (see ``Exporter/Options/validate()``).
     case shardTokensOutOfRange(Int)
@@ -86,6 +96,23 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no training documents: all \(n) document\(n == 1 ? "" : "s") went to validation (\(rule.message(naming: name))); split files into documents with \(name(.docSeparator)) (e.g. '\\n\\n'), or lower \(name(.valDocs)) / \(name(.valFraction))"
         case .validationTooLarge(let limit):
             return "the validation split has more than \(limit) tokens, the most one llm.c shard can hold; lower \(name(.valFraction)) or use \(name(.valDocs)) N"
+        case .corpusPart(let e):
+            return e.description
+        case .noParts:
+            return "no part folders to combine: give \(name(.parts))"
+        case .partIncomplete(let d):
+            return "\(d): no \(PartMeta.fileName), so this part did not finish (it failed or was killed); export that part again into this folder (the same \(name(.part)) K/N), then combine"
+        case .partCountMismatch(let d, let n, let other, let otherN):
+            return "\(d) is a part of \(n), but \(other) is a part of \(otherN): parts that belong together cut the corpus into the same number of parts; give the folders of one export"
+        case .partsDisagree(let d, let other, let field, let found, let expected):
+            return "\(d) and \(other) are parts of different exports: \(field) is \(found) in \(d), but \(expected) in \(other); export every part with the same inputs, vocabulary and options"
+        case .duplicatePart(let k, let n, let d, let other):
+            return "part \(k)/\(n) is given twice: \(other) and \(d); give each part's folder once"
+        case .partsMissing(let missing, let n):
+            let list = missing.prefix(20).map { "\($0)/\(n)" }.joined(separator: ", ") + (missing.count > 20 ? ", ..." : "")
+            return missing.count == 1
+                ? "part \(list) is missing (none of the folders holds it): export it (\(name(.part)) \(list)), then combine again"
+                : "\(missing.count) parts are missing (none of the folders holds them): \(list); export them (\(name(.part)) K/N for each), then combine again"
         case .shardTokensOutOfRange(let n):
             return "\(name(.shardTokens)) must be between 1 and \(Int32.max) (an llm.c header holds a signed 32-bit count), got \(n)"
         case .validationFractionOutOfRange(let f):

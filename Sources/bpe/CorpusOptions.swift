@@ -31,10 +31,20 @@ struct CorpusOptions: ParsableArguments {
               threads: threads, lossy: lossy)
     }
 
-    /// Counts the corpus with a progress display.
-    func count(with trainer: Trainer) throws -> ChunkCounter {
+    /// Counts the corpus, or part `part` of it, with a progress display.
+    ///
+    /// A part in which no document starts (more parts than documents) counts nothing: its
+    /// counts file is empty and merges as such. A corpus with no bytes at all is refused as
+    /// it is without parts.
+    func count(with trainer: Trainer, part: CorpusPart? = nil) throws -> ChunkCounter {
         let progress = ProgressLine(quiet: quiet)
-        let corpus = try Corpus(inputs: inputs.isEmpty ? ["-"] : inputs, separator: docSeparator.map(unescape))
+        var corpus = try Corpus(inputs: inputs.isEmpty ? ["-"] : inputs, separator: docSeparator.map(unescape))
+        if let part {
+            let layout = try CorpusLayout(corpus)
+            guard layout.totalBytes > 0 else { throw Corpus.Error.noInput }
+            corpus = try layout.corpus(for: part)
+            if corpus.files.isEmpty { return ChunkCounter() }
+        }
         let counts = try trainer.countChunks(in: corpus) { bytes in
             let mb = Double(bytes) / 1e6
             progress.update(String(format: "counting: %.1f MB read, %.1f MB/s", mb, mb / max(progress.elapsed, 1e-3)))

@@ -32,18 +32,37 @@ struct Export: ParsableCommand {
             as it was. meta.json is written last and marks a complete export: a run killed \
             while moving shards into place leaves DIR without meta.json.
 
+            On a cluster: give every task the same corpus, options and --part K/N (or --part \
+            slurm in a job array) and its own folder. Task K exports the documents that start in \
+            bytes K*T/N ..< (K+1)*T/N of the corpus (T bytes, files in the order bpe reads them), \
+            into tokens.bin, documents.bin and part.json (written last: a task that fails or is \
+            killed leaves none, and running it again completes the set). Then --combine joins the \
+            part folders, given as the arguments, into DIR: byte for byte the export of the whole \
+            corpus on one machine (the same shards, validation split and meta.json). It takes the \
+            encoding and the options from the parts, and refuses parts that do not belong \
+            together (another corpus, encoding, options or part count, a part given twice) or a \
+            missing one, which it names. Job scripts: scripts/slurm/export.sbatch, combine.sbatch.
+
             Examples:
               bpe export --encoding gpt2 shakespeare.txt --doc-separator '\\n\\n' --out data/
               bpe export --vocab my.tiktoken corpus/ --out data/ --val-docs 100
               bpe export --encoding gpt2 big/ --out data/ --shard-tokens 10000000
               bpe export --encoding cl100k_base docs/*.md --out nano/ --format nanogpt
+              bpe export --encoding gpt2 big/ --doc-separator '\\n\\n' --part 3/8 --out parts/3
+              bpe export --combine parts/0 parts/1 parts/2 parts/3 parts/4 parts/5 parts/6 parts/7 --out data/
             """
     )
 
     @OptionGroup var encodingOptions: EncodingOptions
 
-    @Argument(help: ArgumentHelp("Files, directories (read recursively), globs, or - for standard input.", valueName: "corpus"))
+    @Argument(help: ArgumentHelp("Files, directories (read recursively), globs, or - for standard input; with --combine, the part folders.", valueName: "corpus"))
     var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("Export only part K of N of the corpus (K counts from 0) into --out, for --combine; or 'slurm' to take K and N from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.", valueName: "K/N|slurm"))
+    var part: String?
+
+    @Flag(help: "Join the part folders given as arguments (written with --part) into one export in --out.")
+    var combine = false
 
     @Option(name: [.short, .long], help: ArgumentHelp("The output folder (created if needed).", valueName: "dir"))
     var out: String
@@ -85,6 +104,19 @@ struct Export: ParsableCommand {
     }
 
     func validate() throws {
+        if combine {
+            if inputs.isEmpty { throw ValidationError("--combine needs the part folders, e.g. bpe export --combine parts/* --out data/") }
+            let taken: [(Bool, String)] = [
+                (part != nil, "--part"), (valFraction != nil, "--val-fraction"), (valDocs != nil, "--val-docs"),
+                (shardTokens != nil, "--shard-tokens"), (docSeparator != nil, "--doc-separator"), (name != nil, "--name"),
+                (encodingOptions.vocab != nil, "--vocab"), (encodingOptions.model != nil, "--model"),
+                (encodingOptions.pattern != nil, "--pattern"), (!encodingOptions.special.isEmpty, "--special"),
+            ]
+            if let (_, flag) = taken.first(where: \.0) {
+                throw ValidationError("--combine takes the encoding and the options the parts were exported with; drop \(flag)")
+            }
+            return
+        }
         if valFraction != nil && valDocs != nil { throw ValidationError("give --val-fraction or --val-docs, not both") }
         if shardTokens != nil && format != .llmc {
             throw ValidationError("--shard-tokens only applies to --format llmc (nanoGPT's train.bin is one file)")
@@ -94,6 +126,10 @@ struct Export: ParsableCommand {
 
     func run() throws {
         Interrupts.cleanUpOnInterrupt(kept: "no shard was published to \(out) (shards appear only when an export completes)")
+        if combine { return try runCombine() }
+        // A bad --part (or a Slurm array of the wrong shape) is refused before loading anything.
+        var part: CorpusPart?
+        try reportingErrors(wording: flagWording) { part = try self.part.map { try CorpusPart.parse($0) } }
         try encodingOptions.run { encoding in
             let source: Exporter.Source
             if let vocab = encodingOptions.vocab {
@@ -107,19 +143,47 @@ struct Export: ParsableCommand {
                 note("note: \(encoding.name) has \(encoding.nVocab) token ids, more than uint16 holds; writing uint32 tokens (meta.json \"dtype\": \"uint32\"); read them with np.uint32, not nanoGPT's default np.uint16")
             }
             let progress = ProgressLine(quiet: quiet)
+            if let part {
+                let meta = try exporter.exportPart(part, inputs: inputs.isEmpty ? ["-"] : inputs, to: out) { p in
+                    let mb = Double(p.bytesRead) / 1e6
+                    progress.update(String(format: "exporting part %@: %.1f MB read, %d documents, %d tokens, %.1f MB/s",
+                                           part.description, mb, p.documents, p.tokens, mb / max(progress.elapsed, 1e-3)))
+                }
+                progress.finish()
+                if !quiet {
+                    note("part \(part): \(meta.documents) document\(meta.documents == 1 ? "" : "s"), \(meta.tokens) token\(meta.tokens == 1 ? "" : "s") (corpus bytes \(meta.corpusStart) ..< \(meta.corpusEnd) of \(meta.corpusBytes)) → \(out)")
+                }
+                return
+            }
             let meta = try exporter.export(inputs: inputs.isEmpty ? ["-"] : inputs, to: out) { p in
                 let mb = Double(p.bytesRead) / 1e6
                 progress.update(String(format: "exporting: %.1f MB read, %d documents, %d tokens, %.1f MB/s",
                                        mb, p.documents, p.tokens, mb / max(progress.elapsed, 1e-3)))
             }
             progress.finish()
-            if !quiet {
-                func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
-                let train = meta.splits["train"] ?? .init(), val = meta.splits["val"] ?? .init()
-                let shards = format == .llmc ? " in \(count(train.files.count, "shard"))" : ""
-                note("train: \(count(train.documents, "document")), \(count(train.tokens, "token"))\(shards); val: \(count(val.documents, "document")), \(count(val.tokens, "token")); \(meta.dtype.rawValue) → \(out)")
-            }
+            summarize(meta)
         }
+    }
+
+    /// `--combine PART_DIR...`: no encoding to load, everything comes from the parts.
+    private func runCombine() throws {
+        try reportingErrors(wording: flagWording) {
+            let progress = ProgressLine(quiet: quiet)
+            let meta = try Exporter.combine(parts: inputs, to: out) { p in
+                progress.update("combining: \(p.documents) documents, \(p.tokens) tokens")
+            }
+            progress.finish()
+            summarize(meta, parts: inputs.count)
+        }
+    }
+
+    private func summarize(_ meta: ShardMeta, parts: Int? = nil) {
+        guard !quiet else { return }
+        func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+        let train = meta.splits["train"] ?? .init(), val = meta.splits["val"] ?? .init()
+        let shards = meta.format == Exporter.Format.llmc.rawValue ? " in \(count(train.files.count, "shard"))" : ""
+        let from = parts.map { "\(count($0, "part")) combined: " } ?? ""
+        note("\(from)train: \(count(train.documents, "document")), \(count(train.tokens, "token"))\(shards); val: \(count(val.documents, "document")), \(count(val.tokens, "token")); \(meta.dtype.rawValue) → \(out)")
     }
 }
 

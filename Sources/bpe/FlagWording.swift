@@ -16,6 +16,8 @@ func flagWording(_ error: any Error) -> String? {
     case let e as TrainingError: return e.message(naming: trainingFlag)
     case let e as Corpus.Error: return e.message(naming: trainingFlag)
     case ShardError.corpus(let e): return e.message(naming: trainingFlag)
+    case ShardError.corpusPart(let e): return partWording(e)
+    case let e as CorpusPart.Error: return partWording(e)
     case let e as ShardError: return e.message(naming: exportFlag)
     case VocabularyError.notFound(let file, let searched):
         let fromFlag = "(from \(VocabLocator.explicitDirectoryParameter))"
@@ -52,8 +54,14 @@ private func trainingFlag(_ p: Trainer.Parameter) -> String {
 private func exportFlag(_ p: Exporter.Parameter) -> String {
     let flags: [Exporter.Parameter: String] = [
         .shardTokens: "--shard-tokens", .threads: "--threads", .name: "--name", .docSeparator: "--doc-separator",
-        .valFraction: "--val-fraction", .valDocs: "--val-docs",
+        .valFraction: "--val-fraction", .valDocs: "--val-docs", .part: "--part", .parts: "the part folders after --combine",
         .endOfText: "train with --special '<|endoftext|>', or for a plain .tiktoken file pass --special '<|endoftext|>=ID'",
     ]
     return flags[p] ?? p.rawValue
+}
+
+/// "part '3/x': expected K/N ..." as "--part '3/x': expected K/N ...".
+private func partWording(_ e: CorpusPart.Error) -> String {
+    let d = e.description
+    return d.hasPrefix("part ") ? "--part " + d.dropFirst(5) : d
 }

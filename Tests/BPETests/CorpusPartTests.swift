@@ -241,6 +241,52 @@ import TestSupport
         }
     }
 
+    /// Documents as `Corpus` hands them out, fragments of one (blocks cut at safe cuts) rejoined.
+    func joinedDocuments(_ corpus: Corpus) throws -> [Doc] {
+        var docs: [Doc] = []
+        try corpus.forEachBlock { block in
+            for (i, d) in block.documents.enumerated() {
+                if i == 0 && block.continuesDocument {
+                    docs[docs.count - 1].bytes += block.bytes[d]
+                } else {
+                    docs.append(Doc(file: block.file, offset: block.fileOffset + d.lowerBound, bytes: Array(block.bytes[d])))
+                }
+            }
+        }
+        return docs
+    }
+
+    @Test("corpus(for:) reads each part's share through Corpus: the parts' documents are the whole corpus's, once each, in order")
+    func partCorpora() throws {
+        var rng = SplitMix(seed: 99)
+        for (round, sepText) in ([nil, "\n", "\n\n", "aba"] as [String?]).enumerated() {
+            let sep = sepText.map { Array($0.utf8) }
+            let alphabet = Array("\nab x".utf8)
+            let files: [(String, [UInt8])] = (0..<5).map { f in
+                ("d\(f % 2)/f\(f).txt", (0..<[0, 3, 40, 300, 1000][f]).map { _ in alphabet.randomElement(using: &rng)! })
+            }
+            let dir = try makeCorpus(files)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let corpus = try Corpus(inputs: [dir.path], separator: sep)
+            let layout = try CorpusLayout(corpus)
+            let whole = try joinedDocuments(corpus)
+            #expect(whole.count > 3, "round \(round): too few documents to cut")
+            // More parts than documents too: empty parts read nothing.
+            for n in [1, 2, 3, 7, whole.count + 5] {
+                var parts: [[Doc]] = []
+                for k in 0..<n {
+                    var part = try layout.corpus(for: CorpusPart(index: k, count: n))
+                    // Small blocks: long documents arrive in fragments, and blocks start mid-range.
+                    part.blockSize = [5, 64, 8 << 20][k % 3]
+                    #expect(part.files.count == part.ranges.count && part.ranges.allSatisfy { $0 != nil })
+                    parts.append(try joinedDocuments(part))
+                }
+                #expect(Array(parts.joined()) == whole, "round \(round) n=\(n)")
+                if n > whole.count { #expect(parts.contains { $0.isEmpty }, "round \(round) n=\(n): expected empty parts") }
+            }
+        }
+    }
+
     @Test("a cut inside a run of overlapping separators: the walk back finds the right split")
     func overlappingRun() throws {
         // "A" then seven newlines then "B": with "\n\n" the copies taken are at 1, 3, 5, so

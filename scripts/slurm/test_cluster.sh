@@ -10,7 +10,12 @@
 #    --dependency=afterok and waited for with sbatch --wait: all.counts must be byte for
 #    byte `bpe count-words` on the whole corpus, the vocabulary byte for byte `bpe train`;
 # 3. a merge with a part missing is refused, naming it; rerunning that index alone
-#    (sbatch --array=2) and merging again gives the same counts.
+#    (sbatch --array=2) and merging again gives the same counts;
+# 4. export (an array of 4, `bpe export --part`) → combine (`bpe export --combine`): the
+#    combined folder must be byte for byte `bpe export` of the whole corpus (shards, meta.json);
+# 5. a killed export part: task 2 is SIGKILLed halfway through writing (SWIFT_BPE_CRASH_AT),
+#    leaves no part.json and no visible file, combine refuses naming it; rerunning index 2
+#    alone and combining again gives the single-machine export, and no staging folder is left.
 # Prints the time of each step. --keep leaves the scratch folder (the daemons still stop).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -97,4 +102,58 @@ sbatch --wait --quiet --output="$work/merge-again.out" "$slurm/merge_counts.sbat
     || fail "merge after the rerun failed: $(cat "$work/merge-again.out")"
 cmp "$out/all.counts" "$work/whole.counts" || fail "after rerunning part 2 the merged counts differ"
 step "a lost part: merge names it; rerun --array=2 alone; merge = one machine"
+
+# 4. Export as parts on the cluster, combine, compare with one machine.
+export_options=(--encoding gpt2 --doc-separator '\n\n' --shard-tokens 20000)
+parts="$work/parts"
+mkdir -p "$work/logs"
+job=$(sbatch --parsable --array=0-3 --output="$work/logs/export-%A_%a.out" \
+    "$slurm/export.sbatch" 4 "$parts" "$corpus" -- "${export_options[@]}")
+job=${job%%;*}
+sbatch --wait --quiet --dependency="afterok:$job" --kill-on-invalid-dep=yes --output="$work/logs/combine.out" \
+    "$slurm/combine.sbatch" "$parts" 4 "$work/combined" \
+    || { tail -n 5 "$work"/logs/* >&2 || true; fail "the export → combine jobs failed"; }
+[[ -f $work/combined/meta.json ]] || { tail -n 5 "$work"/logs/* >&2 || true; fail "combine wrote no meta.json (the export array failed?)"; }
+step "export --part (array 0-3) → export --combine on the cluster"
+"$BPE" export "$corpus" "${export_options[@]}" -q --out "$work/whole-export" || fail "bpe export on one machine failed"
+step "the same export on one machine"
+same_folder() {
+    local a=$1 b=$2 f
+    [[ $(cd "$a" && ls -A | LC_ALL=C sort) == "$(cd "$b" && ls -A | LC_ALL=C sort)" ]] \
+        || { diff <(cd "$a" && ls -A) <(cd "$b" && ls -A) >&2; return 1; }
+    for f in "$a"/*; do cmp "$f" "$b/$(basename "$f")" || return 1; done
+}
+same_folder "$work/combined" "$work/whole-export" || fail "the combined export differs from bpe export on the whole corpus"
+shards=$(ls "$work/whole-export" | grep -c '_train_')
+[[ $shards -ge 2 ]] || fail "expected several train shards, got $shards"
+step "identical: $(ls "$work/whole-export" | wc -l) files ($shards train shards, meta.json), cmp each"
+
+# 5. A part killed halfway through writing: nothing of it appears; combine names it; a rerun completes.
+rm -rf "$parts" "$work/combined"
+job=$(sbatch --parsable --array=0,1,3 --output="$work/logs/export2-%A_%a.out" \
+    "$slurm/export.sbatch" 4 "$parts" "$corpus" -- "${export_options[@]}")
+job=${job%%;*}
+# Task 2 alone is armed: SWIFT_BPE_CRASH_AT makes bpe SIGKILL itself in its second buffer
+# write (its document index, after its tokens were written to the staging folder).
+sbatch --wait --quiet --array=2 --export=ALL,SWIFT_BPE_CRASH_AT=write:2 --output="$work/logs/killed-%A_%a.out" \
+    "$slurm/export.sbatch" 4 "$parts" "$corpus" -- "${export_options[@]}" && fail "the armed task was not killed"
+sbatch --wait --quiet --dependency="afterany:$job" --output=/dev/null --wrap=true
+for k in 0 1 3; do [[ -f $parts/part-$k/part.json ]] || fail "part $k did not finish"; done
+[[ ! -e $parts/part-2/part.json && ! -e $parts/part-2/tokens.bin && ! -e $parts/part-2/documents.bin ]] \
+    || fail "the killed part left output: $(ls -A "$parts/part-2")"
+[[ -n $(find "$parts/part-2" -mindepth 1 -maxdepth 1 -name '.bpe-export-*') ]] || fail "expected the killed run's staging folder"
+if sbatch --wait --quiet --output="$work/combine-missing.out" "$slurm/combine.sbatch" "$parts" 4 "$work/combined"; then
+    fail "combine ran with part 2 killed"
+fi
+grep -q "missing part(s) 2 of 4" "$work/combine-missing.out" || fail "combine did not name the missing part: $(cat "$work/combine-missing.out")"
+"$BPE" export --combine "$parts"/part-{0..3} -q --out "$work/combined" 2>"$work/combine-lib.err" && fail "bpe export --combine ran with part 2 killed"
+grep -q "part-2: no part.json" "$work/combine-lib.err" || fail "bpe export --combine did not name the killed part: $(cat "$work/combine-lib.err")"
+[[ ! -e $work/combined/meta.json ]] || fail "a refused combine wrote meta.json"
+sbatch --wait --quiet --array=2 --output="$work/logs/rerun-export-%A_%a.out" \
+    "$slurm/export.sbatch" 4 "$parts" "$corpus" -- "${export_options[@]}" || fail "rerunning export part 2 failed"
+[[ -z $(find "$parts/part-2" -mindepth 1 -maxdepth 1 -name '.*') ]] || fail "the rerun left the killed run's staging folder"
+sbatch --wait --quiet --output="$work/logs/combine-again.out" "$slurm/combine.sbatch" "$parts" 4 "$work/combined" \
+    || fail "combine after the rerun failed: $(cat "$work/logs/combine-again.out")"
+same_folder "$work/combined" "$work/whole-export" || fail "after rerunning part 2 the combined export differs"
+step "a killed part: nothing published; combine names it; rerun --array=2; combine = one machine"
 echo "PASS"

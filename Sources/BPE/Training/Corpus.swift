@@ -53,6 +53,10 @@ public struct Corpus: Sendable {
     /// Splits a file into documents; `nil` makes each file one document.
     public let separator: [UInt8]?
     public var blockSize = 8 << 20
+    /// For each of ``files``, the byte range to read, or `nil` for all of it. Set for one
+    /// task's share of a corpus (``CorpusLayout/corpus(for:)``): each range starts where a
+    /// document starts, so it splits as the whole file does there.
+    public let ranges: [Range<Int>?]
 
     /// Expands `inputs` into files. Directories are walked recursively (hidden entries
     /// skipped), sorted bytewise so the order is the same on every machine.
@@ -93,6 +97,14 @@ public struct Corpus: Sendable {
         }
         self.files = files
         self.separator = separator
+        ranges = Array(repeating: nil, count: files.count)
+    }
+
+    /// The given byte ranges of files, in order: one task's share (see ``CorpusLayout``).
+    init(slices: [(path: String, range: Range<Int>)], separator: [UInt8]?) {
+        files = slices.map(\.path)
+        ranges = slices.map(\.range)
+        self.separator = separator
     }
 
     /// Refuses an empty separator, which would split a file at every position.
@@ -113,7 +125,7 @@ public struct Corpus: Sendable {
     /// `body` may be called with several blocks of the same file.
     /// - Complexity: O(corpus size); memory O(block size + longest uncuttable document).
     public func forEachBlock(_ body: (Block) throws -> Void) throws {
-        for file in files {
+        for (file, range) in zip(files, ranges) {
             let handle: FileHandle
             if file == "-" {
                 handle = FileHandle.standardInput
@@ -126,14 +138,24 @@ public struct Corpus: Sendable {
             defer { if file != "-" { try? handle.close() } }
             var pending: [UInt8] = []
             var pendingOffset = 0
+            // What is left of the range to read (all of the file without one).
+            var left = Int.max
+            if let range {
+                do { try handle.seek(toOffset: UInt64(range.lowerBound)) } catch {
+                    throw Error.unreadable(file, error.localizedDescription)
+                }
+                pendingOffset = range.lowerBound
+                left = range.count
+            }
             var splitter = separator.map { DocumentSplitter(separator: $0) }
             var scanned = 0   // pending[..<scanned] holds no safe cut
             var insideDocument = false   // the last block was cut at a safe cut
             while true {
                 let data: Data
-                do { data = try handle.read(upToCount: blockSize) ?? Data() } catch {
+                do { data = left == 0 ? Data() : try handle.read(upToCount: min(blockSize, left)) ?? Data() } catch {
                     throw Error.unreadable(file, error.localizedDescription)
                 }
+                if left != Int.max { left -= data.count }
                 let atEnd = data.isEmpty
                 pending.append(contentsOf: data)
                 splitter?.search(pending)

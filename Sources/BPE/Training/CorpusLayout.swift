@@ -104,6 +104,25 @@ public struct CorpusLayout: Sendable {
         return CorpusShare(part: part, range: start ..< end, slices: slices)
     }
 
+    /// The documents of part `part` as a ``Corpus`` to read: its ``share(of:)``, each slice
+    /// read and split as ``Corpus`` splits a whole file. Reading every part's corpus gives the
+    /// documents of the whole corpus, each once, in order; a part in which no document starts
+    /// (more parts than documents) has no files.
+    ///
+    /// ```swift
+    /// let corpus = try CorpusLayout(Corpus(inputs: ["data/"], separator: sep)).corpus(for: part)
+    /// try trainer.countChunks(in: corpus)
+    /// ```
+    /// - Throws: as ``share(of:)``.
+    public func corpus(for part: CorpusPart) throws -> Corpus {
+        corpus(of: try share(of: part))
+    }
+
+    /// The documents of `share` (made by ``share(of:)``) as a ``Corpus`` to read.
+    public func corpus(of share: CorpusShare) -> Corpus {
+        Corpus(slices: share.slices.map { ($0.path, $0.range) }, separator: separator)
+    }
+
     /// The corpus offset of the first document that starts at or after `offset`, or
     /// ``totalBytes`` if none does.
     /// - Complexity: O(log files) without a separator; with one, as in ``share(of:)``.
