@@ -297,7 +297,8 @@ public struct Exporter: Sendable {
     static let hostName: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
-        let name = String(cString: buffer).filter { $0.isLetter || $0.isNumber }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .filter { $0.isLetter || $0.isNumber }
         return name.isEmpty ? "host" : name
     }()
 
