@@ -20,10 +20,18 @@ extension Encoding {
     ///   - specialTokens: for a `.tiktoken` file, instead of the sidecar's.
     /// - Throws: ``FormatError`` naming the file and the JSON path of what is wrong or
     ///   unsupported, ``VocabularyError`` for `.tiktoken` files (with the line).
+    /// A `.tiktoken` file's tables and a `tokenizer.json`'s model are kept in the cache folder
+    /// of ``VocabularyCache`` after the first load, so later loads of the same bytes map them.
     /// - Complexity: O(file size); DeepSeek V3's 4.4 MB `tokenizer.json` loads in tens of
-    ///   milliseconds.
+    ///   milliseconds from the cache, a few hundred the first time.
     public static func load(contentsOf path: String, pattern: String? = nil,
                             specialTokens: [String: Rank]? = nil) throws -> Encoding {
+        try load(contentsOf: path, pattern: pattern, specialTokens: specialTokens, cache: .shared)
+    }
+
+    /// ``load(contentsOf:pattern:specialTokens:)`` with the tokenizer.json images kept in `cache`.
+    static func load(contentsOf path: String, pattern: String?, specialTokens: [String: Rank]?,
+                     cache: VocabularyCache) throws -> Encoding {
         let bytes = try readFile(path)
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         guard VocabularyFormat.startsLikeJSON(bytes) else {
@@ -33,6 +41,12 @@ extension Encoding {
             guard let pattern = pattern ?? sidecar?.pattern else { throw VocabularyError.missingPattern(path: path) }
             return try load(tiktoken: bytes, digest: digest, source: path, pattern: pattern,
                             specialTokens: specialTokens ?? sidecar?.specialTokens ?? [:], name: sidecar?.name ?? base)
+        }
+        // A tokenizer.json seen before: its model from the cache, named by the bytes' digest.
+        let digest = cache.isEnabled ? FileDigest(of: bytes) : nil
+        if let digest, pattern == nil, specialTokens == nil,
+           let encoding = HuggingFaceTokenizerFile.cachedEncoding(bytes, digest: digest, source: path, name: base, cache: cache) {
+            return encoding
         }
         let doc = try JSONDocument(bytes, source: path)
         guard let format = VocabularyFormat.format(of: doc.root) else {
@@ -45,7 +59,8 @@ extension Encoding {
             throw FormatError(source: path, path: "", message: "a \(format.rawValue) file carries its own split rules and special tokens; a pattern or special tokens cannot be given for it")
         }
         switch format {
-        case .huggingFace: return try HuggingFaceTokenizerFile.encoding(from: doc, name: base)
+        case .huggingFace:
+            return try HuggingFaceTokenizerFile.encoding(from: doc, name: base, storeIn: digest.map { (cache, $0) })
         case .tekken: return try TekkenFile.encoding(from: doc, name: base)
         case .tiktoken: preconditionFailure("JSON is never a .tiktoken file")
         }

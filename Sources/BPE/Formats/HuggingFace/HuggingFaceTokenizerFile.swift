@@ -23,7 +23,15 @@ enum HuggingFaceTokenizerFile {
         return root["added_tokens"] != nil || root["pre_tokenizer"] != nil || root["normalizer"] != nil || model["vocab"] != nil
     }
 
-    static func encoding(from doc: JSONDocument, name: String) throws -> Encoding {
+    /// The encoding `doc` describes.
+    /// - Parameters:
+    ///   - cachedModel: the model read from a cache image of this very file (see
+    ///     ``CachedModel``), whose `model.vocab` and `model.merges` `doc` skipped; the other
+    ///     fields of `model` are still checked.
+    ///   - storeIn: where to keep the model's image, for the file of this digest, once the
+    ///     whole file has loaded.
+    static func encoding(from doc: JSONDocument, name: String, cachedModel: Model? = nil,
+                         storeIn: (cache: VocabularyCache, digest: FileDigest)? = nil) throws -> Encoding {
         let root = doc.root
         guard root.kind == .object else { throw root.error("a tokenizer.json is a JSON object") }
         if let v = root.optionalField("version") {
@@ -43,7 +51,13 @@ enum HuggingFaceTokenizerFile {
         let normalizers = try parseNormalizers(root.optionalField("normalizer"))
         let (steps, byteLevel) = try parsePreTokenizer(root.optionalField("pre_tokenizer"), root: root)
         let model = try root.field("model")
-        let parsed = try parseModel(model)
+        let parsed: Model
+        if let cachedModel {
+            _ = try checkModelHeader(model)
+            parsed = cachedModel
+        } else {
+            parsed = try parseModel(model)
+        }
         let added = try parseAddedTokens(root.optionalField("added_tokens"), model: parsed, normalizers: normalizers)
         let template = try parsePostProcessor(root.optionalField("post_processor"))
         try checkDecoder(root.optionalField("decoder"), root: root)
@@ -68,9 +82,16 @@ enum HuggingFaceTokenizerFile {
         for t in added.all where t.special { specials[t.content] = t.id }
         let description = steps.compactMap(\.pattern?.source).first ?? byteLevel?.regex?.source ?? "(?s).+"
         let splitter = Splitter.regex(try Pattern(description))
-        return try Encoding(name: name, vocabulary: parsed.vocabulary, splitter: splitter, patternSource: description,
-                            specialTokens: specials, explicitNVocab: nil, pipeline: pipeline,
-                            specialTokenTemplate: template)
+        let encoding = try Encoding(name: name, vocabulary: parsed.vocabulary, splitter: splitter, patternSource: description,
+                                    specialTokens: specials, explicitNVocab: nil, pipeline: pipeline,
+                                    specialTokenTemplate: template)
+        // Only now, when the whole file has loaded: an image stands for a good file.
+        if let storeIn, cachedModel == nil {
+            let saved = CachedModel(vocab: try model.field("vocab").byteRange, merges: try model.field("merges").byteRange,
+                                    size: parsed.size, rawEntries: parsed.rawEntries)
+            storeIn.cache.store(parsed.vocabulary, extra: saved.encoded(), digest: storeIn.digest)
+        }
+        return encoding
     }
 
     // MARK: normalizer
@@ -185,7 +206,8 @@ enum HuggingFaceTokenizerFile {
         }
     }
 
-    static func parseModel(_ model: JSONValue) throws(FormatError) -> Model {
+    /// Checks the fields of `model` besides `vocab` and `merges`; returns `ignore_merges`.
+    static func checkModelHeader(_ model: JSONValue) throws(FormatError) -> Bool {
         let type = model.optionalField("type")?.string ?? "BPE"
         guard type == "BPE" else { throw model.error("model.type \(type) is not byte-level BPE (only BPE is supported)") }
         if let d = model.optionalField("dropout") {
@@ -197,7 +219,11 @@ enum HuggingFaceTokenizerFile {
                 throw v.error("\(key) is not byte-level BPE; only null is supported")
             }
         }
-        let ignoreMerges = try model.bool("ignore_merges", default: false)
+        return try model.bool("ignore_merges", default: false)
+    }
+
+    static func parseModel(_ model: JSONValue) throws(FormatError) -> Model {
+        let ignoreMerges = try checkModelHeader(model)
 
         // vocab: text → id. Ids index a table; entries outside the alphabet become holes.
         // Keys are also kept as written (byte-level text), so merges are looked up without
