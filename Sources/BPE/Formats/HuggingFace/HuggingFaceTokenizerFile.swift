@@ -234,8 +234,13 @@ enum HuggingFaceTokenizerFile {
         let keys = RawKeyTable(capacity: vocab.count, bytes: Int(vocab.node.byteEnd - vocab.node.start))
         var arenaTokens: [(id: Rank, start: Int32, end: Int32)] = []
         arenaTokens.reserveCapacity(vocab.count)
-        var arena: [UInt8] = []
-        arena.reserveCapacity(vocab.count * 8)
+        // Decoded tokens back to back. A key's bytes, unescaped and decoded, are never more than
+        // its bytes in the file, so the size of model.vocab bounds them all: the decoder writes
+        // straight into it, with no append per byte.
+        let arenaCapacity = max(1, Int(vocab.node.byteEnd - vocab.node.start))
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
+        defer { arena.deallocate() }
+        var arenaCount = 0
         var raw: [(String, Rank)] = []
         var maxID: Int = -1
         func entry(_ keyIndex: Int) -> JSONValue {
@@ -269,17 +274,18 @@ enum HuggingFaceTokenizerFile {
                     _ = try entry(k).asUInt32()
                     throw entry(k).error("id is too large")
                 }
-                let start = arena.count
-                let ok = try withText(k) { (text) throws(FormatError) -> Bool in
+                let start = arenaCount
+                let decoded = try withText(k) { (text) throws(FormatError) -> Int? in
                     guard keys.insert(text, id: id) else {
                         throw vocab.error("\(String(decoding: text, as: UTF8.self).debugDescription) appears twice; each token must appear once")
                     }
-                    return ByteLevelAlphabet.decode(text, into: &arena)
+                    precondition(start + text.count <= arenaCapacity, "a vocab key is larger than model.vocab")
+                    return ByteLevelAlphabet.decode(text, to: arena + start)
                 }
-                if ok && arena.count > start {
-                    arenaTokens.append((id, Int32(start), Int32(arena.count)))
+                if let n = decoded, n > 0 {
+                    arenaCount += n
+                    arenaTokens.append((id, Int32(start), Int32(arenaCount)))
                 } else {
-                    arena.removeSubrange(start...)
                     raw.append((doc.string(at: k), id))
                 }
                 maxID = max(maxID, Int(id))
@@ -343,17 +349,15 @@ enum HuggingFaceTokenizerFile {
             used[Int(id)] = true
         }
         var offsets = [UInt32](repeating: 0, count: maxID + 2)
-        let byID = [UInt8](unsafeUninitializedCapacity: arena.count) { out, initialized in
-            arena.withUnsafeBufferPointer { a in
-                var n = 0
-                for (id, (s, e)) in spans.enumerated() {
-                    let len = Int(e - s)
-                    if len > 0 { memcpy(out.baseAddress! + n, a.baseAddress! + Int(s), len) }
-                    n += len
-                    offsets[id + 1] = UInt32(n)
-                }
-                initialized = n
+        let byID = [UInt8](unsafeUninitializedCapacity: arenaCount) { out, initialized in
+            var n = 0
+            for (id, (s, e)) in spans.enumerated() {
+                let len = Int(e - s)
+                if len > 0 { memcpy(out.baseAddress! + n, arena + Int(s), len) }
+                n += len
+                offsets[id + 1] = UInt32(n)
             }
+            initialized = n
         }
         let source = doc.source
         let vocabulary: Vocabulary
@@ -391,12 +395,19 @@ enum HuggingFaceTokenizerFile {
         var all: [AddedToken] = []
         var nextID = Rank(model.size)
         try v.forEachElement { (_, t) throws(FormatError) in
-            let content = try t.requiredString("content")
-            var token = AddedToken(content: content, id: 0, special: try t.requiredBool("special"),
+            var token: AddedToken
+            if let read = readAddedToken(t) {
+                token = read
+            } else {
+                // Something is missing or of the wrong type: these name it.
+                let content = try t.requiredString("content")
+                token = AddedToken(content: content, id: 0, special: try t.requiredBool("special"),
                                    singleWord: try t.requiredBool("single_word"), lstrip: try t.requiredBool("lstrip"),
                                    rstrip: try t.requiredBool("rstrip"), normalized: try t.requiredBool("normalized"),
                                    pattern: Array(content.utf8))
-            _ = try t.field("id").asUInt32()
+                _ = try t.field("id").asUInt32()
+            }
+            let content = token.content
             guard !content.isEmpty else { return }   // tokenizers ignores it
             if token.normalized {
                 var p = Array(content.utf8)
@@ -431,6 +442,26 @@ enum HuggingFaceTokenizerFile {
             }
         }
         return Added(all: all)
+    }
+
+    static let addedTokenKeys = ["content", "special", "single_word", "lstrip", "rstrip", "normalized", "id"].map { Array($0.utf8) }
+
+    /// Added token `t` (its id still 0) when every field is there with its type, read in one
+    /// pass over its members (DeepSeek V3 has 1,283 of them); `nil` otherwise, and the field
+    /// by field readers then say what is wrong.
+    static func readAddedToken(_ t: JSONValue) -> AddedToken? {
+        let at = t.memberIndices(addedTokenKeys)
+        let doc = t.document
+        func bool(_ i: Int) -> Bool? {
+            guard let k = at[i], doc.nodes[k].kind == .bool else { return nil }
+            return doc.nodes[k].escaped
+        }
+        guard let c = at[0], doc.nodes[c].kind == .string, let special = bool(1), let singleWord = bool(2),
+              let lstrip = bool(3), let rstrip = bool(4), let normalized = bool(5),
+              let id = at[6], doc.nodes[id].kind == .number, doc.smallInteger(at: id) != nil else { return nil }
+        let content = doc.string(at: c)
+        return AddedToken(content: content, id: 0, special: special, singleWord: singleWord, lstrip: lstrip,
+                          rstrip: rstrip, normalized: normalized, pattern: Array(content.utf8))
     }
 
     // MARK: post_processor

@@ -314,8 +314,24 @@ private struct Parser {
         let start = i
         var escaped = false
         while true {
-            // Fast scan over plain ASCII.
-            while i < buf.count, case let c = buf[i], c >= 0x20, c < 0x80, c != UInt8(ascii: "\""), c != UInt8(ascii: "\\") { i += 1 }
+            // Fast scan over the common bytes: plain ASCII but the quote and the backslash, and
+            // well-formed 2-byte sequences (every byte-level BPE symbol is one or the other).
+            // On locals: `self.i` would be stored back on every byte.
+            if let p = buf.baseAddress {
+                let n = buf.count
+                var j = i
+                while j < n {
+                    let c = p[j]
+                    if c >= 0x20 && c < 0x80 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+                        j += 1
+                    } else if c >= 0xC2 && c <= 0xDF && j + 1 < n && p[j + 1] & 0xC0 == 0x80 {
+                        j += 2
+                    } else {
+                        break
+                    }
+                }
+                i = j
+            }
             guard i < buf.count else { throw error("unterminated string", at: start - 1) }
             let c = buf[i]
             if c == UInt8(ascii: "\"") { break }
