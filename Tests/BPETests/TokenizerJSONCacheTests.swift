@@ -203,6 +203,46 @@ import TestSupport
         #expect(s.images.isEmpty)
     }
 
+    /// A Tekken file the same way: the cached load has the uncached one's ids (and
+    /// mistral_common's), a damaged image or one of another kind is rebuilt, a changed file
+    /// is read again.
+    @Test func tekkenFilesAreCachedTheSameWay() throws {
+        let bytes = try readFile("\(fixturesDirectory)/formats/tekken-mini.json")
+        let s = try Scratch(bytes, name: "tekken.json")
+        defer { s.remove() }
+        let fresh = try s.uncached()
+        #expect(try !s.load().vocabulary.isMapped)
+        let cached = try s.load()
+        #expect(cached.vocabulary.isMapped && cached.format == .tekken)
+        #expect(cached.specialTokens == fresh.specialTokens && cached.vocabulary.count == fresh.vocabulary.count)
+        for r in 0..<fresh.vocabulary.count { #expect(cached.vocabulary.tokenBytes(Rank(r)) == fresh.vocabulary.tokenBytes(Rank(r))) }
+        for row in try jsonLines("formats/tekken-mini.golden.jsonl") where row["mode"] as? String == "ordinary" {
+            #expect(cached.encodeOrdinary(row["text"] as! String) == (row["ids"] as! [Int]).map(Rank.init))
+        }
+        for t in try Self.texts() {
+            #expect(cached.encodeOrdinary(t) == fresh.encodeOrdinary(t))
+            #expect(try cached.encode(t, allowedSpecial: .all) == fresh.encode(t, allowedSpecial: .all))
+        }
+        // Damaged, then of the wrong kind (a tokenizer.json's extra bytes): rebuilt each time.
+        let image = try s.image
+        var damaged = try readFile(image)
+        damaged[damaged.count / 3] ^= 0x04
+        try Data(damaged).write(to: URL(fileURLWithPath: image))
+        #expect(try !s.load().vocabulary.isMapped)
+        let hfExtra = HuggingFaceTokenizerFile.CachedModel(vocab: 0..<2, merges: 3..<5, size: 1, rawEntries: []).encoded()
+        s.cache.store(fresh.vocabulary, extra: hfExtra, digest: try s.digest)
+        #expect(try !s.load().vocabulary.isMapped)
+        #expect(try s.load().vocabulary.isMapped)
+        // Another default_vocab_size: fewer tokens, read from the new bytes.
+        let text = String(decoding: bytes, as: UTF8.self)
+        let size = try #require(text.firstRange(of: #/"default_vocab_size": *(\d+)/#))
+        let old = Int(text[size].split(separator: ":")[1].trimmingCharacters(in: .whitespaces))!
+        try s.write(Array(text.replacingCharacters(in: size, with: "\"default_vocab_size\": \(old - 100)").utf8))
+        _ = try s.load()
+        let smaller = try s.load()
+        #expect(smaller.vocabulary.isMapped && smaller.vocabulary.count == fresh.vocabulary.count - 100)
+    }
+
     /// The parser's skipping: a recorded range becomes one empty node marked skipped; a range
     /// that does not start a container is ignored.
     @Test func skippedContainersAreOneEmptyNode() throws {

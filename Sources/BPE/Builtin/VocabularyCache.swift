@@ -4,8 +4,9 @@ import SafeFiles
 /// Where built vocabularies are kept between runs, so that loading o200k_base maps one file
 /// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:)``).
 ///
-/// An image is named by the SHA-256 of the file it was built from (a `.tiktoken` file, or a
-/// `tokenizer.json`, see ``HuggingFaceTokenizerFile/CachedModel``), which is computed from the
+/// An image is named by the SHA-256 of the file it was built from (a `.tiktoken` file, a
+/// `tokenizer.json` or a Tekken file: see ``HuggingFaceTokenizerFile/CachedModel`` and
+/// ``TekkenFile/CachedVocab``), which is computed from the
 /// file's bytes on every load (the integrity check of the built-ins needs it anyway). So an
 /// image is used only for exactly the file it was made from; a changed file has another name.
 /// Each reader also checks that the image is of its own kind (a `.tiktoken` reader takes only

@@ -20,8 +20,9 @@ extension Encoding {
     ///   - specialTokens: for a `.tiktoken` file, instead of the sidecar's.
     /// - Throws: ``FormatError`` naming the file and the JSON path of what is wrong or
     ///   unsupported, ``VocabularyError`` for `.tiktoken` files (with the line).
-    /// A `.tiktoken` file's tables and a `tokenizer.json`'s model are kept in the cache folder
-    /// of ``VocabularyCache`` after the first load, so later loads of the same bytes map them.
+    /// The tables of a `.tiktoken` file, of a `tokenizer.json`'s model and of a Tekken file's
+    /// vocabulary are kept in the cache folder of ``VocabularyCache`` after the first load, so
+    /// later loads of the same bytes map them.
     /// - Complexity: O(file size); DeepSeek V3's 4.4 MB `tokenizer.json` loads in tens of
     ///   milliseconds from the cache, a few hundred the first time.
     public static func load(contentsOf path: String, pattern: String? = nil,
@@ -29,7 +30,7 @@ extension Encoding {
         try load(contentsOf: path, pattern: pattern, specialTokens: specialTokens, cache: .shared)
     }
 
-    /// ``load(contentsOf:pattern:specialTokens:)`` with the tokenizer.json images kept in `cache`.
+    /// ``load(contentsOf:pattern:specialTokens:)`` with the images kept in `cache`.
     static func load(contentsOf path: String, pattern: String?, specialTokens: [String: Rank]?,
                      cache: VocabularyCache) throws -> Encoding {
         let bytes = try readFile(path)
@@ -42,10 +43,11 @@ extension Encoding {
             return try load(tiktoken: bytes, digest: digest, source: path, pattern: pattern,
                             specialTokens: specialTokens ?? sidecar?.specialTokens ?? [:], name: sidecar?.name ?? base)
         }
-        // A tokenizer.json seen before: its model from the cache, named by the bytes' digest.
+        // A file seen before: its tables from the cache, named by the bytes' digest.
         let digest = cache.isEnabled ? FileDigest(of: bytes) : nil
-        if let digest, pattern == nil, specialTokens == nil,
-           let encoding = HuggingFaceTokenizerFile.cachedEncoding(bytes, digest: digest, source: path, name: base, cache: cache) {
+        if let digest, pattern == nil, specialTokens == nil, let hit = cache.cached(digest),
+           let encoding = HuggingFaceTokenizerFile.cachedEncoding(bytes, hit: hit, source: path, name: base)
+            ?? TekkenFile.cachedEncoding(bytes, hit: hit, source: path, name: base) {
             return encoding
         }
         let doc = try JSONDocument(bytes, source: path)
@@ -61,7 +63,7 @@ extension Encoding {
         switch format {
         case .huggingFace:
             return try HuggingFaceTokenizerFile.encoding(from: doc, name: base, storeIn: digest.map { (cache, $0) })
-        case .tekken: return try TekkenFile.encoding(from: doc, name: base)
+        case .tekken: return try TekkenFile.encoding(from: doc, name: base, storeIn: digest.map { (cache, $0) })
         case .tiktoken: preconditionFailure("JSON is never a .tiktoken file")
         }
     }

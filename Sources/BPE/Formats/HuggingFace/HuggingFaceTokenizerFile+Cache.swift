@@ -13,7 +13,7 @@
 ///
 /// ```swift
 /// // Encoding.load(contentsOf:) does this for every tokenizer.json:
-/// if let enc = try HuggingFaceTokenizerFile.cachedEncoding(bytes, digest: d, source: p, name: n, cache: .shared) { … }
+/// if let hit = cache.cached(digest), let enc = HuggingFaceTokenizerFile.cachedEncoding(bytes, hit: hit, source: p, name: n) { … }
 /// ```
 extension HuggingFaceTokenizerFile {
     /// What an image of a `tokenizer.json` holds besides the vocabulary (its `extra` bytes,
@@ -89,14 +89,14 @@ extension HuggingFaceTokenizerFile {
         }
     }
 
-    /// The encoding of the `tokenizer.json` bytes `bytes` (of SHA-256 `digest`) from the image
-    /// `cache` keeps for it, or `nil` when there is no good image of this file's model (the
-    /// caller then loads it in full, and that load stores the image).
-    /// - Complexity: O(file size) for the digest the caller computed and a scan of what lies
-    ///   outside `model.vocab` and `model.merges`; the image is mapped, not copied.
-    static func cachedEncoding(_ bytes: [UInt8], digest: FileDigest, source: String, name: String,
-                               cache: VocabularyCache) -> Encoding? {
-        guard let (vocabulary, extra) = cache.cached(digest), let saved = CachedModel(extra),
+    /// The encoding of the `tokenizer.json` bytes `bytes` from `hit`, the image the cache holds
+    /// for their digest, or `nil` when it is not a good image of this file's model (the caller
+    /// then loads the file in full, and that load stores the image).
+    /// - Complexity: a scan of what lies outside `model.vocab` and `model.merges`; the image is
+    ///   mapped, not copied.
+    static func cachedEncoding(_ bytes: [UInt8], hit: (Vocabulary, extra: [UInt8]), source: String, name: String) -> Encoding? {
+        let (vocabulary, extra) = hit
+        guard let saved = CachedModel(extra),
               case .mergeList(_, let ignoreMerges) = vocabulary.mergeRule,
               saved.vocab.upperBound <= bytes.count, saved.merges.upperBound <= bytes.count else { return nil }
         // Any error here is one the full load reports as well (the bytes are the same), with
