@@ -24,7 +24,7 @@ extension Encoding {
     /// vocabulary are kept in the cache folder of ``VocabularyCache`` after the first load, so
     /// later loads of the same bytes map them.
     /// - Complexity: O(file size); DeepSeek V3's 4.4 MB `tokenizer.json` loads in tens of
-    ///   milliseconds from the cache, a few hundred the first time.
+    ///   milliseconds from the cache, about a hundred the first time.
     public static func load(contentsOf path: String, pattern: String? = nil,
                             specialTokens: [String: Rank]? = nil) throws -> Encoding {
         try load(contentsOf: path, pattern: pattern, specialTokens: specialTokens, cache: .shared)
