@@ -17,7 +17,7 @@ import TestSupport
             dir = NSTemporaryDirectory() + "bpe-hfcache-test-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir + "/cache", withIntermediateDirectories: true)
             file = dir + "/" + name
-            cache = VocabularyCache(directory: dir + "/cache")
+            cache = VocabularyCache(directory: dir + "/cache", minimumJSONFileSize: 0)
             try write(bytes)
         }
 
@@ -241,6 +241,20 @@ import TestSupport
         _ = try s.load()
         let smaller = try s.load()
         #expect(smaller.vocabulary.isMapped && smaller.vocabulary.count == fresh.vocabulary.count - 100)
+    }
+
+    /// With the default policy, a small JSON file (a fuzzer's input, a test's) leaves no image.
+    @Test func smallJSONFilesAreNotCached() throws {
+        let s = try Scratch(Array(hfJSON(tokens: ["ab"], merges: ["a b"]).utf8))
+        defer { s.remove() }
+        let policy = VocabularyCache(directory: s.dir + "/cache")
+        #expect(try readFile(s.file).count < policy.minimumJSONFileSize)
+        for _ in 0..<2 {
+            let enc = try Encoding.load(contentsOf: s.file, pattern: nil, specialTokens: nil, cache: policy)
+            #expect(!enc.vocabulary.isMapped && enc.encodeOrdinary("ab") == [256])
+        }
+        #expect(s.images.isEmpty)
+        #expect(try readFile(Self.deepseekMini).count >= policy.minimumJSONFileSize)
     }
 
     /// The parser's skipping: a recorded range becomes one empty node marked skipped; a range

@@ -2,13 +2,13 @@ import Foundation
 import SafeFiles
 
 /// Where built vocabularies are kept between runs, so that loading o200k_base maps one file
-/// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:)``).
+/// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:extra:)``).
 ///
 /// An image is named by the SHA-256 of the file it was built from (a `.tiktoken` file, a
 /// `tokenizer.json` or a Tekken file: see ``HuggingFaceTokenizerFile/CachedModel`` and
-/// ``TekkenFile/CachedVocab``), which is computed from the
-/// file's bytes on every load (the integrity check of the built-ins needs it anyway). So an
-/// image is used only for exactly the file it was made from; a changed file has another name.
+/// ``TekkenFile/CachedVocab``), which is computed from the file's bytes on every load (the
+/// integrity check of the built-ins needs it anyway). So an image is used only for exactly
+/// the file it was made from; a changed file has another name.
 /// Each reader also checks that the image is of its own kind (a `.tiktoken` reader takes only
 /// tiktoken-rule images without extra bytes), so the bytes of one format are never served
 /// the tables of another. An image that fails any check — magic, version, layout fingerprint,
@@ -29,6 +29,10 @@ struct VocabularyCache: Sendable {
 
     /// The folder, or `nil` when caching is off.
     let directory: String?
+    /// JSON files smaller than this are neither hashed nor cached: they load in about a
+    /// millisecond anyway, and a fuzzer or a test suite that loads thousands of small
+    /// `tokenizer.json` files must not leave an image for each in the user's cache folder.
+    var minimumJSONFileSize = 64 << 10
 
     static var defaultDirectory: String? {
         let env = ProcessInfo.processInfo.environment

@@ -44,7 +44,7 @@ extension Encoding {
                             specialTokens: specialTokens ?? sidecar?.specialTokens ?? [:], name: sidecar?.name ?? base)
         }
         // A file seen before: its tables from the cache, named by the bytes' digest.
-        let digest = cache.isEnabled ? FileDigest(of: bytes) : nil
+        let digest = cache.isEnabled && bytes.count >= cache.minimumJSONFileSize ? FileDigest(of: bytes) : nil
         if let digest, pattern == nil, specialTokens == nil, let hit = cache.cached(digest),
            let encoding = HuggingFaceTokenizerFile.cachedEncoding(bytes, hit: hit, source: path, name: base)
             ?? TekkenFile.cachedEncoding(bytes, hit: hit, source: path, name: base) {
