@@ -214,6 +214,8 @@ import TestSupport
         #expect(try !s.load().vocabulary.isMapped)
         let cached = try s.load()
         #expect(cached.vocabulary.isMapped && cached.format == .tekken)
+        // Stored without the backtracking tables, built on first need as without a cache.
+        #expect(cached.vocabulary.backtracking != nil && fresh.vocabulary.backtracking != nil)
         #expect(cached.specialTokens == fresh.specialTokens && cached.vocabulary.count == fresh.vocabulary.count)
         for r in 0..<fresh.vocabulary.count { #expect(cached.vocabulary.tokenBytes(Rank(r)) == fresh.vocabulary.tokenBytes(Rank(r))) }
         for row in try jsonLines("formats/tekken-mini.golden.jsonl") where row["mode"] as? String == "ordinary" {

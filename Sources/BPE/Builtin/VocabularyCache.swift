@@ -2,7 +2,7 @@ import Foundation
 import SafeFiles
 
 /// Where built vocabularies are kept between runs, so that loading o200k_base maps one file
-/// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:extra:)``).
+/// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:extra:storingBacktracking:)``).
 ///
 /// An image is named by the SHA-256 of the file it was built from (a `.tiktoken` file, a
 /// `tokenizer.json` or a Tekken file: see ``HuggingFaceTokenizerFile/CachedModel`` and
@@ -74,10 +74,11 @@ struct VocabularyCache: Sendable {
     }
 
     /// Stores the image of `vocabulary`, built from `digest`'s file, with `extra`; replaces any
-    /// image there was. Does nothing when caching is off.
-    func store(_ vocabulary: Vocabulary, extra: [UInt8], digest: FileDigest) {
+    /// image there was. Does nothing when caching is off. See
+    /// ``Vocabulary/image(sourceSHA256:extra:storingBacktracking:)``.
+    func store(_ vocabulary: Vocabulary, extra: [UInt8], digest: FileDigest, storingBacktracking: Bool = true) {
         guard let path = path(for: digest.hex) else { return }
-        store(vocabulary.image(sourceSHA256: digest.bytes, extra: extra), at: path)
+        store(vocabulary.image(sourceSHA256: digest.bytes, extra: extra, storingBacktracking: storingBacktracking), at: path)
     }
 
     /// Writes an image: temporary file, then rename. Failure is silent by design: the cache is

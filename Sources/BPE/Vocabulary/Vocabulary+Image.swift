@@ -10,7 +10,8 @@
 ///     88   flags (UInt64)             96  section table: (offset, byte count) × sectionCount
 ///     …    sections, each 64-byte aligned, after a 4 KiB header
 ///
-/// Flags: bit 0, the backtracking tables are there (sections 7, 8); bit 1, the vocabulary
+/// Flags: bit 0, the backtracking tables are there (sections 7, 8); bit 3, they were left out
+/// and are built on first need, as for a vocabulary built in memory; bit 1, the vocabulary
 /// merges by a merge list (section 9 holds it, as (left, right) UInt32 pairs), not by
 /// tiktoken's rule; bit 2, that merge list's `ignoreMerges`. Section 10 holds the caller's
 /// `extra` bytes, opaque here: what a file format needs besides the vocabulary (see
@@ -56,12 +57,13 @@ extension Vocabulary {
     }()
 
     /// The image of this vocabulary, made from `sourceSHA256`'s file, with the backtracking
-    /// tables if it has them (they are built here if they were not), its merge list if it
-    /// has one, and `extra` (given back by ``imageExtra(_:)``).
+    /// tables if it has them (they are built here if they were not) unless
+    /// `storingBacktracking` is false, its merge list if it has one, and `extra` (given back
+    /// by ``imageExtra(_:)``).
     /// - Complexity: O(size of the tables), tens of megabytes for o200k_base.
-    func image(sourceSHA256: [UInt8], extra: [UInt8] = []) -> [UInt8] {
+    func image(sourceSHA256: [UInt8], extra: [UInt8] = [], storingBacktracking: Bool = true) -> [UInt8] {
         precondition(sourceSHA256.count == 32)
-        let bt = backtracking
+        let bt = storingBacktracking ? backtracking : nil
         let sections: [UnsafeRawBufferPointer] = [
             storage.arena.bytes, storage.offsets.bytes, storage.byteRanks.bytes, table.storage.bytes,
             shortTable.storage.bytes, pairs.storage.bytes,
@@ -83,7 +85,7 @@ extension Vocabulary {
             append(UnsafeRawBufferPointer(start: nil, count: 0))
             append(UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        var flags: UInt64 = bt == nil ? 0 : 1
+        var flags: UInt64 = bt != nil ? 1 : storingBacktracking ? 0 : 8
         var list: [UInt32] = []
         if case .mergeList(let pairs, let ignoreMerges) = mergeRule {
             flags |= 2 | (ignoreMerges ? 4 : 0)
@@ -142,8 +144,9 @@ extension Vocabulary {
         else { return nil }
         func field(_ i: Int) -> Int { Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 64 + 8 * i, as: UInt64.self))) }
         let count = field(1), pairCount = field(2), flags = field(3)
-        let hasBacktracking = flags & 1 != 0, hasMergeList = flags & 2 != 0
-        guard flags & ~7 == 0, hasMergeList || flags & 4 == 0, !(hasMergeList && hasBacktracking) else { return nil }
+        let hasBacktracking = flags & 1 != 0, hasMergeList = flags & 2 != 0, deferred = flags & 8 != 0
+        guard flags & ~15 == 0, hasMergeList || flags & 4 == 0, !(hasMergeList && hasBacktracking),
+              !(hasBacktracking && deferred) else { return nil }
         var sections: [UnsafeRawBufferPointer] = []
         for i in 0..<Self.sectionCount {
             let offset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 96 + 16 * i, as: UInt64.self)))
@@ -173,7 +176,7 @@ extension Vocabulary {
         // Offsets must rise, or a token would point outside the arena.
         for r in 0..<count where offsets.base[r] > offsets.base[r + 1] { return nil }
         let holes = Array(sections[6].bindMemory(to: Rank.self))
-        var tables: Backtracking?? = .some(nil)
+        var tables: Backtracking?? = deferred ? nil : .some(nil)
         if hasBacktracking {
             guard let cells = slab(7, TokenTrie.Cell.self, count: sections[7].count / MemoryLayout<TokenTrie.Cell>.stride),
                   cells.count > 0, let records = slab(8, Backtracking.Token.self, count: count) else { return nil }
@@ -200,7 +203,7 @@ extension Vocabulary {
                   pairs: PairTable(storage: pairSlots, count: pairCount), mergeRule: mergeRule, backtracking: tables)
     }
 
-    /// The `extra` bytes an image was written with (see ``image(sourceSHA256:extra:)``), or
+    /// The `extra` bytes an image was written with (see ``image(sourceSHA256:extra:storingBacktracking:)``), or
     /// `nil` if the header does not describe them. Call it on an image that
     /// ``init(image:sourceSHA256:)`` accepted: that is what checks the bytes are good.
     static func imageExtra(_ file: MappedFile) -> [UInt8]? {

@@ -17,7 +17,7 @@
 /// ```
 extension HuggingFaceTokenizerFile {
     /// What an image of a `tokenizer.json` holds besides the vocabulary (its `extra` bytes,
-    /// see ``Vocabulary/image(sourceSHA256:extra:)``).
+    /// see ``Vocabulary/image(sourceSHA256:extra:storingBacktracking:)``).
     ///
     /// Layout, little-endian: tag (8 bytes), ``revision`` (UInt32), then UInt64s: the byte
     /// ranges of `model.vocab` and `model.merges` (start, end each), the model's size, the

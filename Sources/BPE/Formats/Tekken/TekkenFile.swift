@@ -99,7 +99,9 @@ enum TekkenFile {
         // Only now, when the whole file has loaded: an image stands for a good file.
         if let storeIn, cached == nil {
             let saved = CachedVocab(vocab: vocab.byteRange, entries: vocab.count)
-            storeIn.cache.store(vocabulary, extra: saved.encoded(), digest: storeIn.digest)
+            // Without the backtracking tables: building them would double this first load,
+            // and a mapped vocabulary builds them on first need, as this one does.
+            storeIn.cache.store(vocabulary, extra: saved.encoded(), digest: storeIn.digest, storingBacktracking: false)
         }
         return encoding
     }
