@@ -2,12 +2,16 @@ import Foundation
 import SafeFiles
 
 /// Where built vocabularies are kept between runs, so that loading o200k_base maps one file
-/// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:)``).
+/// instead of parsing 200,000 lines and building every table (see ``Vocabulary/image(sourceSHA256:extra:storingBacktracking:)``).
 ///
-/// An image is named by the SHA-256 of the `.tiktoken` file it was built from, which is
-/// computed from the file's bytes on every load (the integrity check of the built-ins needs
-/// it anyway). So an image is used only for exactly the file it was made from; a changed
-/// file has another name. An image that fails any check — magic, version, layout fingerprint,
+/// An image is named by the SHA-256 of the file it was built from (a `.tiktoken` file, a
+/// `tokenizer.json` or a Tekken file: see ``HuggingFaceTokenizerFile/CachedModel`` and
+/// ``TekkenFile/CachedVocab``), which is computed from the file's bytes on every load (the
+/// integrity check of the built-ins needs it anyway). So an image is used only for exactly
+/// the file it was made from; a changed file has another name.
+/// Each reader also checks that the image is of its own kind (a `.tiktoken` reader takes only
+/// tiktoken-rule images without extra bytes), so the bytes of one format are never served
+/// the tables of another. An image that fails any check — magic, version, layout fingerprint,
 /// source digest, sizes, checksum — is ignored and rebuilt, never used.
 ///
 /// The folder: `BPE_CACHE_DIR` if set (empty turns caching off), else `$XDG_CACHE_HOME/swift-bpe`,
@@ -25,6 +29,10 @@ struct VocabularyCache: Sendable {
 
     /// The folder, or `nil` when caching is off.
     let directory: String?
+    /// JSON files smaller than this are neither hashed nor cached: they load in about a
+    /// millisecond anyway, and a fuzzer or a test suite that loads thousands of small
+    /// `tokenizer.json` files must not leave an image for each in the user's cache folder.
+    var minimumJSONFileSize = 64 << 10
 
     static var defaultDirectory: String? {
         let env = ProcessInfo.processInfo.environment
@@ -35,6 +43,9 @@ struct VocabularyCache: Sendable {
     }
 
 
+    /// Whether images are read and written at all.
+    var isEnabled: Bool { directory != nil }
+
     /// The path of the image for a file with this digest.
     func path(for sha256Hex: String) -> String? {
         directory.map { "\($0)/\(sha256Hex).v\(Vocabulary.formatVersion).bpecache" }
@@ -44,13 +55,30 @@ struct VocabularyCache: Sendable {
     /// good one is cached, else parsed and built, and its image written for next time.
     /// - Throws: ``VocabularyError`` from parsing, as ``Vocabulary/init(tiktoken:source:)``.
     func vocabulary(tiktoken data: [UInt8], digest: FileDigest, source: String?) throws(VocabularyError) -> Vocabulary {
-        if let path = path(for: digest.hex), let file = MappedFile(path: path),
-           let v = Vocabulary(image: file, sourceSHA256: digest.bytes) {
+        if let (v, extra) = cached(digest), extra.isEmpty, case .tiktoken = v.mergeRule {
             return v
         }
         let v = try Vocabulary(tiktoken: data, source: source)
-        if let path = path(for: digest.hex) { store(v.image(sourceSHA256: digest.bytes), at: path) }
+        store(v, extra: [], digest: digest)
         return v
+    }
+
+    /// The vocabulary of the image for `digest`'s file and the extra bytes it was stored with,
+    /// or `nil` when there is no image or it fails a check (see ``Vocabulary/init(image:sourceSHA256:)``).
+    /// The caller checks that the image is of its kind (merge rule, extra bytes).
+    func cached(_ digest: FileDigest) -> (Vocabulary, extra: [UInt8])? {
+        guard let path = path(for: digest.hex), let file = MappedFile(path: path),
+              let v = Vocabulary(image: file, sourceSHA256: digest.bytes),
+              let extra = Vocabulary.imageExtra(file) else { return nil }
+        return (v, extra)
+    }
+
+    /// Stores the image of `vocabulary`, built from `digest`'s file, with `extra`; replaces any
+    /// image there was. Does nothing when caching is off. See
+    /// ``Vocabulary/image(sourceSHA256:extra:storingBacktracking:)``.
+    func store(_ vocabulary: Vocabulary, extra: [UInt8], digest: FileDigest, storingBacktracking: Bool = true) {
+        guard let path = path(for: digest.hex) else { return }
+        store(vocabulary.image(sourceSHA256: digest.bytes, extra: extra, storingBacktracking: storingBacktracking), at: path)
     }
 
     /// Writes an image: temporary file, then rename. Failure is silent by design: the cache is

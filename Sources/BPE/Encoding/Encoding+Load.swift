@@ -20,10 +20,19 @@ extension Encoding {
     ///   - specialTokens: for a `.tiktoken` file, instead of the sidecar's.
     /// - Throws: ``FormatError`` naming the file and the JSON path of what is wrong or
     ///   unsupported, ``VocabularyError`` for `.tiktoken` files (with the line).
+    /// The tables of a `.tiktoken` file, of a `tokenizer.json`'s model and of a Tekken file's
+    /// vocabulary are kept in the cache folder of ``VocabularyCache`` after the first load, so
+    /// later loads of the same bytes map them.
     /// - Complexity: O(file size); DeepSeek V3's 4.4 MB `tokenizer.json` loads in tens of
-    ///   milliseconds.
+    ///   milliseconds from the cache, about a hundred the first time.
     public static func load(contentsOf path: String, pattern: String? = nil,
                             specialTokens: [String: Rank]? = nil) throws -> Encoding {
+        try load(contentsOf: path, pattern: pattern, specialTokens: specialTokens, cache: .shared)
+    }
+
+    /// ``load(contentsOf:pattern:specialTokens:)`` with the images kept in `cache`.
+    static func load(contentsOf path: String, pattern: String?, specialTokens: [String: Rank]?,
+                     cache: VocabularyCache) throws -> Encoding {
         let bytes = try readFile(path)
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         guard VocabularyFormat.startsLikeJSON(bytes) else {
@@ -33,6 +42,13 @@ extension Encoding {
             guard let pattern = pattern ?? sidecar?.pattern else { throw VocabularyError.missingPattern(path: path) }
             return try load(tiktoken: bytes, digest: digest, source: path, pattern: pattern,
                             specialTokens: specialTokens ?? sidecar?.specialTokens ?? [:], name: sidecar?.name ?? base)
+        }
+        // A file seen before: its tables from the cache, named by the bytes' digest.
+        let digest = cache.isEnabled && bytes.count >= cache.minimumJSONFileSize ? FileDigest(of: bytes) : nil
+        if let digest, pattern == nil, specialTokens == nil, let hit = cache.cached(digest),
+           let encoding = HuggingFaceTokenizerFile.cachedEncoding(bytes, hit: hit, source: path, name: base)
+            ?? TekkenFile.cachedEncoding(bytes, hit: hit, source: path, name: base) {
+            return encoding
         }
         let doc = try JSONDocument(bytes, source: path)
         guard let format = VocabularyFormat.format(of: doc.root) else {
@@ -45,8 +61,9 @@ extension Encoding {
             throw FormatError(source: path, path: "", message: "a \(format.rawValue) file carries its own split rules and special tokens; a pattern or special tokens cannot be given for it")
         }
         switch format {
-        case .huggingFace: return try HuggingFaceTokenizerFile.encoding(from: doc, name: base)
-        case .tekken: return try TekkenFile.encoding(from: doc, name: base)
+        case .huggingFace:
+            return try HuggingFaceTokenizerFile.encoding(from: doc, name: base, storeIn: digest.map { (cache, $0) })
+        case .tekken: return try TekkenFile.encoding(from: doc, name: base, storeIn: digest.map { (cache, $0) })
         case .tiktoken: preconditionFailure("JSON is never a .tiktoken file")
         }
     }

@@ -7,8 +7,16 @@
 ///     0    magic "SWBPEVC1"           8   format version (UInt32), header size (UInt32)
 ///     16   layout fingerprint         24  SHA-256 of the source file (32 bytes)
 ///     56   checksum                   64  file size, token count, pair count (UInt64 each)
-///     88   has backtracking (UInt64)  96  section table: (offset, byte count) × sectionCount
+///     88   flags (UInt64)             96  section table: (offset, byte count) × sectionCount
 ///     …    sections, each 64-byte aligned, after a 4 KiB header
+///
+/// Flags: bit 0, the backtracking tables are there (sections 7, 8); bit 3, they were left out
+/// and are built on first need, as for a vocabulary built in memory; bit 1, the vocabulary
+/// merges by a merge list (section 9 holds it, as (left, right) UInt32 pairs), not by
+/// tiktoken's rule; bit 2, that merge list's `ignoreMerges`. Section 10 holds the caller's
+/// `extra` bytes, opaque here: what a file format needs besides the vocabulary (see
+/// ``HuggingFaceTokenizerFile/CachedModel``). Version 1 had neither the merge list nor the
+/// extra bytes.
 ///
 /// The checksum covers the whole file but its own 8 bytes. The layout fingerprint is made
 /// from the table formats and the hash functions themselves (``layoutFingerprint``): change
@@ -17,12 +25,13 @@
 /// ```swift
 /// let bytes = vocabulary.image(sourceSHA256: digest)     // write it somewhere
 /// let v = Vocabulary(image: try #require(MappedFile(path: p)), sourceSHA256: digest)
+/// let extra = Vocabulary.imageExtra(file)                 // [] here
 /// ```
 extension Vocabulary {
     static let imageMagic = Array("SWBPEVC1".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let imageHeaderSize = 4096
-    private static let sectionCount = 9
+    private static let sectionCount = 11
     private static let checksumOffset = 56
 
     /// A value that changes whenever the in-memory layout of a table or one of the hash
@@ -48,12 +57,14 @@ extension Vocabulary {
     }()
 
     /// The image of this vocabulary, made from `sourceSHA256`'s file, with the backtracking
-    /// tables if it has them (they are built here if they were not).
+    /// tables if it has them (they are built here if they were not) unless
+    /// `storingBacktracking` is false, its merge list if it has one, and `extra` (given back
+    /// by ``imageExtra(_:)``).
     /// - Complexity: O(size of the tables), tens of megabytes for o200k_base.
-    func image(sourceSHA256: [UInt8]) -> [UInt8] {
+    func image(sourceSHA256: [UInt8], extra: [UInt8] = [], storingBacktracking: Bool = true) -> [UInt8] {
         precondition(sourceSHA256.count == 32)
-        let bt = backtracking
-        var sections: [UnsafeRawBufferPointer] = [
+        let bt = storingBacktracking ? backtracking : nil
+        let sections: [UnsafeRawBufferPointer] = [
             storage.arena.bytes, storage.offsets.bytes, storage.byteRanks.bytes, table.storage.bytes,
             shortTable.storage.bytes, pairs.storage.bytes,
         ]
@@ -67,9 +78,26 @@ extension Vocabulary {
         }
         for s in sections { append(s) }
         holeBytes.withUnsafeBytes { append($0) }
-        sections = bt.map { [$0.trie.storage.bytes, $0.storage.bytes] } ?? []
-        for s in sections { append(s) }
-        while table.count < Self.sectionCount { table.append((UInt64(out.count), 0)) }
+        if let bt {
+            append(bt.trie.storage.bytes)
+            append(bt.storage.bytes)
+        } else {
+            append(UnsafeRawBufferPointer(start: nil, count: 0))
+            append(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        var flags: UInt64 = bt != nil ? 1 : storingBacktracking ? 0 : 8
+        var list: [UInt32] = []
+        if case .mergeList(let pairs, let ignoreMerges) = mergeRule {
+            flags |= 2 | (ignoreMerges ? 4 : 0)
+            list.reserveCapacity(2 * pairs.count)
+            for (l, r) in pairs {
+                list.append(l.littleEndian)
+                list.append(r.littleEndian)
+            }
+        }
+        list.withUnsafeBytes { append($0) }
+        extra.withUnsafeBytes { append($0) }
+        precondition(table.count == Self.sectionCount)
         while out.count % 64 != 0 { out.append(0) }
         let total = out.count
         out.withUnsafeMutableBytes { raw in
@@ -78,7 +106,7 @@ extension Vocabulary {
             raw.storeBytes(of: UInt32(Self.imageHeaderSize).littleEndian, toByteOffset: 12, as: UInt32.self)
             raw.storeBytes(of: Self.layoutFingerprint.littleEndian, toByteOffset: 16, as: UInt64.self)
             for i in 0..<32 { raw[24 + i] = sourceSHA256[i] }
-            let fields: [UInt64] = [UInt64(total), UInt64(count), UInt64(pairs.count), bt == nil ? 0 : 1]
+            let fields: [UInt64] = [UInt64(total), UInt64(count), UInt64(pairs.count), flags]
             for (i, f) in fields.enumerated() { raw.storeBytes(of: f.littleEndian, toByteOffset: 64 + 8 * i, as: UInt64.self) }
             for (i, (offset, length)) in table.enumerated() {
                 raw.storeBytes(of: offset.littleEndian, toByteOffset: 96 + 16 * i, as: UInt64.self)
@@ -115,7 +143,10 @@ extension Vocabulary {
               UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.checksumOffset, as: UInt64.self)) == Self.imageChecksum(raw)
         else { return nil }
         func field(_ i: Int) -> Int { Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 64 + 8 * i, as: UInt64.self))) }
-        let count = field(1), pairCount = field(2), hasBacktracking = field(3) == 1
+        let count = field(1), pairCount = field(2), flags = field(3)
+        let hasBacktracking = flags & 1 != 0, hasMergeList = flags & 2 != 0, deferred = flags & 8 != 0
+        guard flags & ~15 == 0, hasMergeList || flags & 4 == 0, !(hasMergeList && hasBacktracking),
+              !(hasBacktracking && deferred) else { return nil }
         var sections: [UnsafeRawBufferPointer] = []
         for i in 0..<Self.sectionCount {
             let offset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 96 + 16 * i, as: UInt64.self)))
@@ -145,14 +176,43 @@ extension Vocabulary {
         // Offsets must rise, or a token would point outside the arena.
         for r in 0..<count where offsets.base[r] > offsets.base[r + 1] { return nil }
         let holes = Array(sections[6].bindMemory(to: Rank.self))
-        var tables: Backtracking?? = .some(nil)
+        var tables: Backtracking?? = deferred ? nil : .some(nil)
         if hasBacktracking {
             guard let cells = slab(7, TokenTrie.Cell.self, count: sections[7].count / MemoryLayout<TokenTrie.Cell>.stride),
                   cells.count > 0, let records = slab(8, Backtracking.Token.self, count: count) else { return nil }
             tables = .some(Backtracking(trie: TokenTrie(storage: cells), storage: records))
         }
+        var mergeRule = MergeRule.tiktoken
+        if hasMergeList {
+            let s = sections[9]
+            guard s.count % 8 == 0 else { return nil }
+            var list: [(Rank, Rank)] = []
+            list.reserveCapacity(s.count / 8)
+            for k in stride(from: 0, to: s.count, by: 8) {
+                let l = Rank(littleEndian: s.loadUnaligned(fromByteOffset: k, as: UInt32.self))
+                let r = Rank(littleEndian: s.loadUnaligned(fromByteOffset: k + 4, as: UInt32.self))
+                guard Int(l) < count, Int(r) < count else { return nil }
+                list.append((l, r))
+            }
+            mergeRule = .mergeList(list, ignoreMerges: flags & 4 != 0)
+        } else {
+            guard sections[9].isEmpty else { return nil }
+        }
         self.init(count: count, holes: holes, storage: (arena, offsets, byteRanks),
                   table: ByteTable(storage: byteTable), shortTable: ShortTokenTable(storage: shortSlots),
-                  pairs: PairTable(storage: pairSlots, count: pairCount), mergeRule: .tiktoken, backtracking: tables)
+                  pairs: PairTable(storage: pairSlots, count: pairCount), mergeRule: mergeRule, backtracking: tables)
+    }
+
+    /// The `extra` bytes an image was written with (see ``image(sourceSHA256:extra:storingBacktracking:)``), or
+    /// `nil` if the header does not describe them. Call it on an image that
+    /// ``init(image:sourceSHA256:)`` accepted: that is what checks the bytes are good.
+    static func imageExtra(_ file: MappedFile) -> [UInt8]? {
+        let raw = file.bytes
+        let entry = 96 + 16 * 10
+        guard raw.count >= imageHeaderSize else { return nil }
+        let offset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: entry, as: UInt64.self)))
+        let length = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: entry + 8, as: UInt64.self)))
+        guard offset >= imageHeaderSize, length >= 0, offset <= raw.count - length else { return nil }
+        return Array(raw[offset..<(offset + length)])
     }
 }

@@ -34,6 +34,18 @@ enum ByteLevelAlphabet {
     /// alphabet (such vocabulary entries are added tokens written as raw text).
     /// - Complexity: O(n).
     static func decode(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        guard utf8.count > 0 else { return true }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: utf8.count))
+        let n = out.withUnsafeMutableBufferPointer { decode(utf8, to: $0.baseAddress! + start) }
+        out.removeSubrange((start + (n ?? 0))...)
+        return n != nil
+    }
+
+    /// ``decode(_:into:)`` into `out`, which has room for `utf8.count` bytes (a byte-level
+    /// string is never shorter than its bytes); the number of bytes written, or `nil`.
+    static func decode(_ utf8: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int? {
+        var written = 0
         var i = 0
         let n = utf8.count
         while i < n {
@@ -46,12 +58,13 @@ enum ByteLevelAlphabet {
                 u = UInt32(c & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)
                 i += 2
             } else {
-                return false   // 3- and 4-byte sequences are all above U+0143
+                return nil   // 3- and 4-byte sequences are all above U+0143
             }
-            guard u < 0x144, case let b = byteOfScalar[Int(u)], b >= 0 else { return false }
-            out.append(UInt8(b))
+            guard u < 0x144, case let b = byteOfScalar[Int(u)], b >= 0 else { return nil }
+            out[written] = UInt8(b)
+            written += 1
         }
-        return true
+        return written
     }
 
     static func decode(_ s: String) -> [UInt8]? {

@@ -23,7 +23,15 @@ enum HuggingFaceTokenizerFile {
         return root["added_tokens"] != nil || root["pre_tokenizer"] != nil || root["normalizer"] != nil || model["vocab"] != nil
     }
 
-    static func encoding(from doc: JSONDocument, name: String) throws -> Encoding {
+    /// The encoding `doc` describes.
+    /// - Parameters:
+    ///   - cachedModel: the model read from a cache image of this very file (see
+    ///     ``CachedModel``), whose `model.vocab` and `model.merges` `doc` skipped; the other
+    ///     fields of `model` are still checked.
+    ///   - storeIn: where to keep the model's image, for the file of this digest, once the
+    ///     whole file has loaded.
+    static func encoding(from doc: JSONDocument, name: String, cachedModel: Model? = nil,
+                         storeIn: (cache: VocabularyCache, digest: FileDigest)? = nil) throws -> Encoding {
         let root = doc.root
         guard root.kind == .object else { throw root.error("a tokenizer.json is a JSON object") }
         if let v = root.optionalField("version") {
@@ -43,7 +51,13 @@ enum HuggingFaceTokenizerFile {
         let normalizers = try parseNormalizers(root.optionalField("normalizer"))
         let (steps, byteLevel) = try parsePreTokenizer(root.optionalField("pre_tokenizer"), root: root)
         let model = try root.field("model")
-        let parsed = try parseModel(model)
+        let parsed: Model
+        if let cachedModel {
+            _ = try checkModelHeader(model)
+            parsed = cachedModel
+        } else {
+            parsed = try parseModel(model)
+        }
         let added = try parseAddedTokens(root.optionalField("added_tokens"), model: parsed, normalizers: normalizers)
         let template = try parsePostProcessor(root.optionalField("post_processor"))
         try checkDecoder(root.optionalField("decoder"), root: root)
@@ -68,9 +82,16 @@ enum HuggingFaceTokenizerFile {
         for t in added.all where t.special { specials[t.content] = t.id }
         let description = steps.compactMap(\.pattern?.source).first ?? byteLevel?.regex?.source ?? "(?s).+"
         let splitter = Splitter.regex(try Pattern(description))
-        return try Encoding(name: name, vocabulary: parsed.vocabulary, splitter: splitter, patternSource: description,
-                            specialTokens: specials, explicitNVocab: nil, pipeline: pipeline,
-                            specialTokenTemplate: template)
+        let encoding = try Encoding(name: name, vocabulary: parsed.vocabulary, splitter: splitter, patternSource: description,
+                                    specialTokens: specials, explicitNVocab: nil, pipeline: pipeline,
+                                    specialTokenTemplate: template)
+        // Only now, when the whole file has loaded: an image stands for a good file.
+        if let storeIn, cachedModel == nil {
+            let saved = CachedModel(vocab: try model.field("vocab").byteRange, merges: try model.field("merges").byteRange,
+                                    size: parsed.size, rawEntries: parsed.rawEntries)
+            storeIn.cache.store(parsed.vocabulary, extra: saved.encoded(), digest: storeIn.digest)
+        }
+        return encoding
     }
 
     // MARK: normalizer
@@ -185,7 +206,8 @@ enum HuggingFaceTokenizerFile {
         }
     }
 
-    static func parseModel(_ model: JSONValue) throws(FormatError) -> Model {
+    /// Checks the fields of `model` besides `vocab` and `merges`; returns `ignore_merges`.
+    static func checkModelHeader(_ model: JSONValue) throws(FormatError) -> Bool {
         let type = model.optionalField("type")?.string ?? "BPE"
         guard type == "BPE" else { throw model.error("model.type \(type) is not byte-level BPE (only BPE is supported)") }
         if let d = model.optionalField("dropout") {
@@ -197,7 +219,11 @@ enum HuggingFaceTokenizerFile {
                 throw v.error("\(key) is not byte-level BPE; only null is supported")
             }
         }
-        let ignoreMerges = try model.bool("ignore_merges", default: false)
+        return try model.bool("ignore_merges", default: false)
+    }
+
+    static func parseModel(_ model: JSONValue) throws(FormatError) -> Model {
+        let ignoreMerges = try checkModelHeader(model)
 
         // vocab: text → id. Ids index a table; entries outside the alphabet become holes.
         // Keys are also kept as written (byte-level text), so merges are looked up without
@@ -208,8 +234,13 @@ enum HuggingFaceTokenizerFile {
         let keys = RawKeyTable(capacity: vocab.count, bytes: Int(vocab.node.byteEnd - vocab.node.start))
         var arenaTokens: [(id: Rank, start: Int32, end: Int32)] = []
         arenaTokens.reserveCapacity(vocab.count)
-        var arena: [UInt8] = []
-        arena.reserveCapacity(vocab.count * 8)
+        // Decoded tokens back to back. A key's bytes, unescaped and decoded, are never more than
+        // its bytes in the file, so the size of model.vocab bounds them all: the decoder writes
+        // straight into it, with no append per byte.
+        let arenaCapacity = max(1, Int(vocab.node.byteEnd - vocab.node.start))
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
+        defer { arena.deallocate() }
+        var arenaCount = 0
         var raw: [(String, Rank)] = []
         var maxID: Int = -1
         func entry(_ keyIndex: Int) -> JSONValue {
@@ -243,17 +274,18 @@ enum HuggingFaceTokenizerFile {
                     _ = try entry(k).asUInt32()
                     throw entry(k).error("id is too large")
                 }
-                let start = arena.count
-                let ok = try withText(k) { (text) throws(FormatError) -> Bool in
+                let start = arenaCount
+                let decoded = try withText(k) { (text) throws(FormatError) -> Int? in
                     guard keys.insert(text, id: id) else {
                         throw vocab.error("\(String(decoding: text, as: UTF8.self).debugDescription) appears twice; each token must appear once")
                     }
-                    return ByteLevelAlphabet.decode(text, into: &arena)
+                    precondition(start + text.count <= arenaCapacity, "a vocab key is larger than model.vocab")
+                    return ByteLevelAlphabet.decode(text, to: arena + start)
                 }
-                if ok && arena.count > start {
-                    arenaTokens.append((id, Int32(start), Int32(arena.count)))
+                if let n = decoded, n > 0 {
+                    arenaCount += n
+                    arenaTokens.append((id, Int32(start), Int32(arenaCount)))
                 } else {
-                    arena.removeSubrange(start...)
                     raw.append((doc.string(at: k), id))
                 }
                 maxID = max(maxID, Int(id))
@@ -317,17 +349,15 @@ enum HuggingFaceTokenizerFile {
             used[Int(id)] = true
         }
         var offsets = [UInt32](repeating: 0, count: maxID + 2)
-        let byID = [UInt8](unsafeUninitializedCapacity: arena.count) { out, initialized in
-            arena.withUnsafeBufferPointer { a in
-                var n = 0
-                for (id, (s, e)) in spans.enumerated() {
-                    let len = Int(e - s)
-                    if len > 0 { memcpy(out.baseAddress! + n, a.baseAddress! + Int(s), len) }
-                    n += len
-                    offsets[id + 1] = UInt32(n)
-                }
-                initialized = n
+        let byID = [UInt8](unsafeUninitializedCapacity: arenaCount) { out, initialized in
+            var n = 0
+            for (id, (s, e)) in spans.enumerated() {
+                let len = Int(e - s)
+                if len > 0 { memcpy(out.baseAddress! + n, arena + Int(s), len) }
+                n += len
+                offsets[id + 1] = UInt32(n)
             }
+            initialized = n
         }
         let source = doc.source
         let vocabulary: Vocabulary
@@ -365,12 +395,19 @@ enum HuggingFaceTokenizerFile {
         var all: [AddedToken] = []
         var nextID = Rank(model.size)
         try v.forEachElement { (_, t) throws(FormatError) in
-            let content = try t.requiredString("content")
-            var token = AddedToken(content: content, id: 0, special: try t.requiredBool("special"),
+            var token: AddedToken
+            if let read = readAddedToken(t) {
+                token = read
+            } else {
+                // Something is missing or of the wrong type: these name it.
+                let content = try t.requiredString("content")
+                token = AddedToken(content: content, id: 0, special: try t.requiredBool("special"),
                                    singleWord: try t.requiredBool("single_word"), lstrip: try t.requiredBool("lstrip"),
                                    rstrip: try t.requiredBool("rstrip"), normalized: try t.requiredBool("normalized"),
                                    pattern: Array(content.utf8))
-            _ = try t.field("id").asUInt32()
+                _ = try t.field("id").asUInt32()
+            }
+            let content = token.content
             guard !content.isEmpty else { return }   // tokenizers ignores it
             if token.normalized {
                 var p = Array(content.utf8)
@@ -405,6 +442,26 @@ enum HuggingFaceTokenizerFile {
             }
         }
         return Added(all: all)
+    }
+
+    static let addedTokenKeys = ["content", "special", "single_word", "lstrip", "rstrip", "normalized", "id"].map { Array($0.utf8) }
+
+    /// Added token `t` (its id still 0) when every field is there with its type, read in one
+    /// pass over its members (DeepSeek V3 has 1,283 of them); `nil` otherwise, and the field
+    /// by field readers then say what is wrong.
+    static func readAddedToken(_ t: JSONValue) -> AddedToken? {
+        let at = t.memberIndices(addedTokenKeys)
+        let doc = t.document
+        func bool(_ i: Int) -> Bool? {
+            guard let k = at[i], doc.nodes[k].kind == .bool else { return nil }
+            return doc.nodes[k].escaped
+        }
+        guard let c = at[0], doc.nodes[c].kind == .string, let special = bool(1), let singleWord = bool(2),
+              let lstrip = bool(3), let rstrip = bool(4), let normalized = bool(5),
+              let id = at[6], doc.nodes[id].kind == .number, doc.smallInteger(at: id) != nil else { return nil }
+        let content = doc.string(at: c)
+        return AddedToken(content: content, id: 0, special: special, singleWord: singleWord, lstrip: lstrip,
+                          rstrip: rstrip, normalized: normalized, pattern: Array(content.utf8))
     }
 
     // MARK: post_processor

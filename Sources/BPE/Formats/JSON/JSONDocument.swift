@@ -26,6 +26,8 @@ package struct JSONDocument: @unchecked Sendable {
         /// Index of the next node after this one's subtree.
         var end: UInt32
         var count: UInt32
+        /// A container read past unparsed (see `skipping:`): `count` is 0, nothing inside.
+        var skipped = false
     }
 
     let bytes: [UInt8]
@@ -37,10 +39,18 @@ package struct JSONDocument: @unchecked Sendable {
     /// the stack of any recursive reader).
     static let maxDepth = 512
 
-    /// - Parameter lenientUTF8: take a byte that starts no well-formed UTF-8 sequence, inside a
-    ///   string, as itself instead of refusing the text (for callers that check UTF-8 on their
-    ///   own terms).
-    init(_ bytes: [UInt8], source: String = "JSON", lenientUTF8: Bool = false) throws(FormatError) {
+    /// - Parameters:
+    ///   - lenientUTF8: take a byte that starts no well-formed UTF-8 sequence, inside a
+    ///     string, as itself instead of refusing the text (for callers that check UTF-8 on
+    ///     their own terms).
+    ///   - skipping: byte ranges, in file order, each exactly one object or array of `bytes`
+    ///     (`{` to `}`): each becomes one empty node marked `skipped`, its content neither read
+    ///     nor checked. Only for bytes known to be good: the tokenizer.json cache passes the
+    ///     ranges of `model.vocab` and `model.merges` recorded when it parsed a file of the
+    ///     same SHA-256 in full. A range that does not start where a container starts is
+    ///     ignored (that container is parsed), so callers check `skipped`.
+    init(_ bytes: [UInt8], source: String = "JSON", lenientUTF8: Bool = false,
+         skipping: [Range<Int>] = []) throws(FormatError) {
         self.bytes = bytes
         self.source = source
         guard bytes.count < Int(UInt32.max) else {
@@ -49,6 +59,7 @@ package struct JSONDocument: @unchecked Sendable {
         nodes.reserveCapacity(bytes.count / 16)
         var parser = Parser(bytes: bytes, source: source)
         parser.lenientUTF8 = lenientUTF8
+        parser.skips = skipping
         try bytes.withUnsafeBufferPointer { (buf) throws(FormatError) in
             parser.buf = buf
             try parser.parseDocument(into: &nodes)
@@ -111,8 +122,11 @@ private struct Parser {
     var i = 0
     /// The path of the value being parsed, for syntax errors: key ranges and indices.
     var path: [(key: Range<Int>?, index: Int)] = []
-    /// See ``JSONDocument/init(_:source:lenientUTF8:)``.
+    /// See ``JSONDocument/init(_:source:lenientUTF8:skipping:)``.
     var lenientUTF8 = false
+    var skips: [Range<Int>] = []
+    /// The first of `skips` not yet passed.
+    var nextSkip = 0
 
     init(bytes: [UInt8], source: String) {
         self.bytes = bytes
@@ -160,6 +174,7 @@ private struct Parser {
     mutating func parseValue(into nodes: inout [JSONDocument.Node], depth: Int) throws(FormatError) {
         guard i < buf.count else { throw error("unexpected end of file; expected a value") }
         let start = i
+        if nextSkip < skips.count, skipContainer(into: &nodes) { return }
         switch buf[i] {
         case UInt8(ascii: "{"):
             guard depth < JSONDocument.maxDepth else { throw error("nested deeper than \(JSONDocument.maxDepth) levels") }
@@ -242,6 +257,25 @@ private struct Parser {
         }
     }
 
+    /// Reads past the container at `i` if it is the next of `skips`; see `skipping:`.
+    mutating func skipContainer(into nodes: inout [JSONDocument.Node]) -> Bool {
+        while nextSkip < skips.count && skips[nextSkip].lowerBound < i { nextSkip += 1 }
+        guard nextSkip < skips.count, skips[nextSkip].lowerBound == i else { return false }
+        let r = skips[nextSkip]
+        nextSkip += 1
+        let kind: JSONDocument.Kind, close: UInt8
+        switch buf[i] {
+        case UInt8(ascii: "{"): (kind, close) = (.object, UInt8(ascii: "}"))
+        case UInt8(ascii: "["): (kind, close) = (.array, UInt8(ascii: "]"))
+        default: return false
+        }
+        guard r.count >= 2, r.upperBound <= buf.count, buf[r.upperBound - 1] == close else { return false }
+        nodes.append(.init(kind: kind, escaped: false, start: UInt32(i), byteEnd: UInt32(r.upperBound),
+                           end: UInt32(nodes.count + 1), count: 0, skipped: true))
+        i = r.upperBound
+        return true
+    }
+
     mutating func literal(_ word: StaticString) throws(FormatError) {
         let n = word.utf8CodeUnitCount
         let w = word.utf8Start
@@ -280,8 +314,24 @@ private struct Parser {
         let start = i
         var escaped = false
         while true {
-            // Fast scan over plain ASCII.
-            while i < buf.count, case let c = buf[i], c >= 0x20, c < 0x80, c != UInt8(ascii: "\""), c != UInt8(ascii: "\\") { i += 1 }
+            // Fast scan over the common bytes: plain ASCII but the quote and the backslash, and
+            // well-formed 2-byte sequences (every byte-level BPE symbol is one or the other).
+            // On locals: `self.i` would be stored back on every byte.
+            if let p = buf.baseAddress {
+                let n = buf.count
+                var j = i
+                while j < n {
+                    let c = p[j]
+                    if c >= 0x20 && c < 0x80 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+                        j += 1
+                    } else if c >= 0xC2 && c <= 0xDF && j + 1 < n && p[j + 1] & 0xC0 == 0x80 {
+                        j += 2
+                    } else {
+                        break
+                    }
+                }
+                i = j
+            }
             guard i < buf.count else { throw error("unterminated string", at: start - 1) }
             let c = buf[i]
             if c == UInt8(ascii: "\"") { break }

@@ -61,6 +61,25 @@ struct JSONValue {
         return nil
     }
 
+    /// The node index of the value of each of `keys` (UTF-8), `nil` where absent, in one pass
+    /// over the members and without building paths: for reading many small objects of the
+    /// same shape. As the subscript, the first member of a repeated name counts.
+    /// - Complexity: O(members × keys).
+    func memberIndices(_ keys: [[UInt8]]) -> [Int?] {
+        var out = [Int?](repeating: nil, count: keys.count)
+        guard kind == .object else { return out }
+        var k = index + 1
+        let end = Int(node.end)
+        while k < end {
+            for (j, key) in keys.enumerated() where out[j] == nil && document.stringEquals(at: k, key) {
+                out[j] = k + 1
+                break
+            }
+            k = Int(document.nodes[k + 1].end)
+        }
+        return out
+    }
+
     /// The member `key`; missing is an error.
     func field(_ key: String) throws(FormatError) -> JSONValue {
         guard kind == .object else { throw error("expected an object, got \(kindName)") }

@@ -32,7 +32,14 @@ enum TekkenFile {
         return config["pattern"] != nil
     }
 
-    static func encoding(from doc: JSONDocument, name: String) throws -> Encoding {
+    /// The encoding `doc` describes.
+    /// - Parameters:
+    ///   - cached: the vocabulary read from a cache image of this very file and the number of
+    ///     entries of its `vocab` (see ``CachedVocab``), which `doc` skipped.
+    ///   - storeIn: where to keep the vocabulary's image, for the file of this digest, once
+    ///     the whole file has loaded.
+    static func encoding(from doc: JSONDocument, name: String, cached: (vocabulary: Vocabulary, entries: Int)? = nil,
+                         storeIn: (cache: VocabularyCache, digest: FileDigest)? = nil) throws -> Encoding {
         let root = doc.root
         let config = try root.field("config")
         let versionValue = try config.field("version")
@@ -72,13 +79,38 @@ enum TekkenFile {
         }
 
         let vocab = try root.field("vocab")
+        let entries = cached?.entries ?? vocab.count
         let inner = vocabSize - numSpecial
-        guard inner >= 0, vocabSize <= vocab.count + numSpecial else {
-            throw try config.field("default_vocab_size").error("default_vocab_size \(vocabSize) must be between default_num_special_tokens (\(numSpecial)) and that plus the \(vocab.count) vocab entries")
+        guard inner >= 0, vocabSize <= entries + numSpecial else {
+            throw try config.field("default_vocab_size").error("default_vocab_size \(vocabSize) must be between default_num_special_tokens (\(numSpecial)) and that plus the \(entries) vocab entries")
         }
+        let vocabulary = try cached?.vocabulary ?? readVocab(vocab, inner: inner, numSpecial: numSpecial)
+        var specials: [String: Rank] = [:]
+        for (i, s) in specialNames.enumerated() { specials[s] = Rank(i) }
+        let bos = specials["<s>"]
+        let pcre = SplitPattern.pcre2(fromTiktoken: pattern)
+        let splitter: Splitter
+        do { splitter = try Splitter(pcre2Pattern: pcre) } catch {
+            throw try config.field("pattern").error("\(error)")
+        }
+        let encoding = try Encoding(name: name, vocabulary: vocabulary, splitter: splitter, patternSource: pcre,
+                                    specialTokens: specials, explicitNVocab: nil,
+                                    specialTokenTemplate: bos.map { SpecialTokenTemplate(prefix: [$0], suffix: []) })
+        // Only now, when the whole file has loaded: an image stands for a good file.
+        if let storeIn, cached == nil {
+            let saved = CachedVocab(vocab: vocab.byteRange, entries: vocab.count)
+            // Without the backtracking tables: building them would double this first load,
+            // and a mapped vocabulary builds them on first need, as this one does.
+            storeIn.cache.store(vocabulary, extra: saved.encoded(), digest: storeIn.digest, storingBacktracking: false)
+        }
+        return encoding
+    }
+
+    /// The first `inner` entries of `vocab` as a vocabulary whose ids start at `numSpecial`.
+    static func readVocab(_ vocab: JSONValue, inner: Int, numSpecial: Int) throws -> Vocabulary {
         // Ranks: the i-th entry has rank i; the first 256 are the single bytes.
         var tokens: [[UInt8]?] = Array(repeating: nil, count: numSpecial)
-        tokens.reserveCapacity(vocabSize)
+        tokens.reserveCapacity(numSpecial + inner)
         var bytes: [UInt8] = []
         try vocab.forEachElement { (i, e) throws(FormatError) in
             guard i < inner else { return }
@@ -95,23 +127,11 @@ enum TekkenFile {
             }
             tokens.append(bytes)
         }
-        let vocabulary: Vocabulary
         do {
-            vocabulary = try Vocabulary(tokensByID: tokens, mergeRule: .tiktoken, source: doc.source)
+            return try Vocabulary(tokensByID: tokens, mergeRule: .tiktoken, source: vocab.document.source)
         } catch {
             if case .duplicateToken = error { throw vocab.error("two entries have the same bytes; each token must appear once") }
             throw vocab.error("\(error)")
         }
-        var specials: [String: Rank] = [:]
-        for (i, s) in specialNames.enumerated() { specials[s] = Rank(i) }
-        let bos = specials["<s>"]
-        let pcre = SplitPattern.pcre2(fromTiktoken: pattern)
-        let splitter: Splitter
-        do { splitter = try Splitter(pcre2Pattern: pcre) } catch {
-            throw try config.field("pattern").error("\(error)")
-        }
-        return try Encoding(name: name, vocabulary: vocabulary, splitter: splitter, patternSource: pcre,
-                            specialTokens: specials, explicitNVocab: nil,
-                            specialTokenTemplate: bos.map { SpecialTokenTemplate(prefix: [$0], suffix: []) })
     }
 }
