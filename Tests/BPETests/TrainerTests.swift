@@ -7,6 +7,23 @@ import SafeFiles
 /// The trainer against a naive reference that recounts every pair after every merge: its
 /// simplicity is the point.
 @Suite struct TrainerTests {
+    @Test("sorted() is bytewise order, shared prefixes, zero bytes and chunks over 8 bytes included")
+    func chunkOrder() {
+        var rng = SystemRandomNumberGenerator()
+        var counter = ChunkCounter(capacity: 16)
+        var chunks = Set<[UInt8]>()
+        // A small alphabet with 0x00 and 0xFF, so prefixes tie often, within and past 8 bytes.
+        let alphabet: [UInt8] = [0x00, 0x01, 0x61, 0x62, 0xFF]
+        for _ in 0..<3000 {
+            let n = Int.random(in: 1...12, using: &rng)
+            let c = (0..<n).map { _ in alphabet.randomElement(using: &rng)! }
+            chunks.insert(c)
+            counter.add(c)
+        }
+        let want = chunks.sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(counter.sorted().map(\.chunk) == want)
+    }
+
     /// Textbook BPE training over (word, count): most frequent pair, ties to the smaller
     /// (left, right) pair; merges applied left to right without overlap.
     func referenceMerges(_ words: [([UInt8], UInt64)], merges: Int, minFrequency: UInt64 = 1) -> [((Rank, Rank), UInt64)] {

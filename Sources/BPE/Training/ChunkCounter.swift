@@ -101,13 +101,24 @@ public struct ChunkCounter: Sendable {
     public func forEachSorted(_ body: (UnsafePointer<UInt8>, Int, UInt64) -> Void) {
         arena.withUnsafeBufferPointer { a in
             guard let base = a.baseAddress else { return }
-            var order = slots.filter { $0.offset != .max }
-            order.sort { x, y in
-                let n = Int(min(x.length, y.length))
-                let c = memcmp(base + Int(x.offset), base + Int(y.offset), n)
-                return c != 0 ? c < 0 : x.length < y.length
+            // Each entry carries its first eight bytes as a big-endian word (zero-padded), so
+            // most comparisons are one integer compare; equal prefixes fall back to the bytes.
+            // (A memcmp per comparison was 17 % of training's instructions at 32,768.)
+            var order: [(prefix: UInt64, slot: Slot)] = []
+            order.reserveCapacity(count)
+            for s in slots where s.offset != .max {
+                var w: UInt64 = 0
+                let p = base + Int(s.offset)
+                for i in 0..<min(Int(s.length), 8) { w |= UInt64(p[i]) << (56 - 8 * UInt64(i)) }
+                order.append((w, s))
             }
-            for s in order { body(base + Int(s.offset), Int(s.length), s.count) }
+            order.sort { x, y in
+                if x.prefix != y.prefix { return x.prefix < y.prefix }
+                let n = Int(min(x.slot.length, y.slot.length))
+                let c = memcmp(base + Int(x.slot.offset), base + Int(y.slot.offset), n)
+                return c != 0 ? c < 0 : x.slot.length < y.slot.length
+            }
+            for e in order { body(base + Int(e.slot.offset), Int(e.slot.length), e.slot.count) }
         }
     }
 
