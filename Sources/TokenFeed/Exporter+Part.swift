@@ -41,11 +41,7 @@ public struct PartMeta: Codable, Sendable, Equatable {
     }
 
     /// The JSON text, pretty-printed with sorted keys.
-    public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try e.encode(self)) + [0x0A]
-    }
+    public func encoded() throws -> [UInt8] { try MetaJSON.encode(self) }
 
     /// Reads `directory/part.json`.
     /// - Throws: ``ShardError/partIncomplete(directory:)`` when there is none (the part was
@@ -59,17 +55,9 @@ public struct PartMeta: Codable, Sendable, Equatable {
             }
             throw .partIncomplete(directory: directory)
         }
-        do {
-            let meta = try JSONDecoder().decode(PartMeta.self, from: data)
-            guard meta.version == 1 else { throw ShardError.badMeta(path: path, reason: "version \(meta.version); this bpe reads version 1") }
-            return meta
-        } catch let e as ShardError {
-            throw e
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw .badMeta(path: path, reason: "missing key \"\(key.stringValue)\"")
-        } catch {
-            throw .badMeta(path: path, reason: "\(error)")
-        }
+        let meta = try MetaJSON.decode(PartMeta.self, from: data, path: path)
+        guard meta.version == 1 else { throw .badMeta(path: path, reason: "version \(meta.version); this bpe reads version 1") }
+        return meta
     }
 }
 
@@ -172,20 +160,8 @@ extension Exporter {
     /// is removed first, so it never describes files of another run.
     static func publishPart(_ meta: PartMeta, copies: Copies, staging: String, to directory: String) throws(ShardError) {
         let metaPath = (directory as NSString).appendingPathComponent(PartMeta.fileName)
-        if unlink(metaPath) == 0 { AtomicFile.syncDirectory(of: metaPath) }
-        for file in [PartMeta.tokensFile, PartMeta.documentsFile] {
-            let target = (directory as NSString).appendingPathComponent(file)
-            do {
-                try AtomicFile.replace((staging as NSString).appendingPathComponent(file), over: target)
-            } catch {
-                throw .cannotWrite(path: target, reason: error.reason)
-            }
-        }
+        try moveIntoPlace([PartMeta.tokensFile, PartMeta.documentsFile], from: staging, to: directory, retiring: metaPath)
         try write(copies, into: directory)
-        do {
-            try AtomicFile.write(meta.encoded(), to: metaPath)
-        } catch {
-            throw .cannotWrite(path: metaPath, reason: "\(error)")
-        }
+        try writeMeta(meta.encoded, to: metaPath)
     }
 }

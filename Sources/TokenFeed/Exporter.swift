@@ -260,20 +260,23 @@ public struct Exporter: Sendable {
         }
         let host = Self.hostName
         let ours = "\(stagingPrefix)\(host)-"
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasPrefix(ours) {
-            // .bpe-export-HOST-PID-RANDOM, from a process of this host that is gone.
-            guard let pid = Int32(entry.dropFirst(ours.count).prefix { $0 != "-" }), pid > 0,
-                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(entry))
+        /// Whether `digits` (up to a `-`) is the pid of a process that is gone.
+        func deadProcess(_ digits: Substring) -> Bool {
+            guard let pid = Int32(digits.prefix { $0 != "-" }), pid > 0 else { return false }
+            return kill(pid, 0) != 0 && errno == ESRCH
         }
-        // And the temporary files of atomic writes (`.meta.json.tmp-PID-RANDOM`, see
-        // AtomicFile.temporaryName) of a killed process. Their names carry no host: one output
-        // folder is written by one run at a time, so a dead pid here is a killed run of ours.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasPrefix(".") {
-            guard let r = entry.range(of: ".tmp-", options: .backwards),
-                  let pid = Int32(entry[r.upperBound...].prefix { $0 != "-" }), pid > 0,
-                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
-            unlink((directory as NSString).appendingPathComponent(entry))
+            let path = (directory as NSString).appendingPathComponent(entry)
+            if entry.hasPrefix(ours) {
+                // .bpe-export-HOST-PID-RANDOM, from a process of this host that is gone.
+                if deadProcess(entry.dropFirst(ours.count)) { try? FileManager.default.removeItem(atPath: path) }
+            } else if let r = entry.range(of: ".tmp-", options: .backwards), deadProcess(entry[r.upperBound...]) {
+                // The temporary file of an atomic write (`.meta.json.tmp-PID-RANDOM`, see
+                // AtomicFile.temporaryName) of a killed process. Its name carries no host: one
+                // output folder is written by one run at a time, so a dead pid here is a killed
+                // run of ours.
+                unlink(path)
+            }
         }
         let staging = (directory as NSString).appendingPathComponent("\(ours)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
@@ -311,16 +314,8 @@ public struct Exporter: Sendable {
     /// that describes a mix of old and new shards.
     static func publish(_ meta: ShardMeta, copies: Copies, staging: String, to directory: String) throws(ShardError) {
         let metaPath = (directory as NSString).appendingPathComponent(ShardMeta.fileName)
-        if unlink(metaPath) == 0 { AtomicFile.syncDirectory(of: metaPath) }
         let files = ["train", "val"].flatMap { meta.splits[$0]?.files ?? [] }
-        for file in files {
-            let target = (directory as NSString).appendingPathComponent(file)
-            do {
-                try AtomicFile.replace((staging as NSString).appendingPathComponent(file), over: target)
-            } catch {
-                throw .cannotWrite(path: target, reason: error.reason)
-            }
-        }
+        try moveIntoPlace(files, from: staging, to: directory, retiring: metaPath)
         if meta.format == Format.llmc.rawValue {
             let ours = Set(files)
             for split in ["train", "val"] {
@@ -331,10 +326,30 @@ public struct Exporter: Sendable {
             }
         }
         try write(copies, into: directory)
+        try writeMeta(meta.encoded, to: metaPath)
+    }
+
+    /// Removes the folder's old marker file `retiring` (so it never describes a mix of old and
+    /// new files), then moves `files` from `staging` into `directory`, each by one atomic rename.
+    static func moveIntoPlace(_ files: [String], from staging: String, to directory: String,
+                              retiring metaPath: String) throws(ShardError) {
+        if unlink(metaPath) == 0 { AtomicFile.syncDirectory(of: metaPath) }
+        for file in files {
+            let target = (directory as NSString).appendingPathComponent(file)
+            do {
+                try AtomicFile.replace((staging as NSString).appendingPathComponent(file), over: target)
+            } catch {
+                throw .cannotWrite(path: target, reason: error.reason)
+            }
+        }
+    }
+
+    /// Writes a marker file (`meta.json`, `part.json`) atomically: the last step of a publish.
+    static func writeMeta(_ encoded: () throws -> [UInt8], to path: String) throws(ShardError) {
         do {
-            try AtomicFile.write(meta.encoded(), to: metaPath)
+            try AtomicFile.write(encoded(), to: path)
         } catch {
-            throw .cannotWrite(path: metaPath, reason: "\(error)")
+            throw .cannotWrite(path: path, reason: "\(error)")
         }
     }
 

@@ -119,11 +119,7 @@ public struct ShardMeta: Codable, Sendable, Equatable {
     }
 
     /// The JSON text: pretty-printed with sorted keys, so equal exports give equal bytes.
-    public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try e.encode(self)) + [0x0A]
-    }
+    public func encoded() throws -> [UInt8] { try MetaJSON.encode(self) }
 
     /// Reads `directory/meta.json`.
     /// - Throws: ``ShardError/cannotRead(path:reason:)`` or ``ShardError/badMeta(path:reason:)``.
@@ -135,15 +131,7 @@ public struct ShardMeta: Codable, Sendable, Equatable {
         } catch {
             throw .cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file (is \(directory) a bpe export folder?)")
         }
-        do {
-            return try JSONDecoder().decode(ShardMeta.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw .badMeta(path: path, reason: "missing key \"\(key.stringValue)\"")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw .badMeta(path: path, reason: "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch {
-            throw .badMeta(path: path, reason: "\(error)")
-        }
+        return try MetaJSON.decode(ShardMeta.self, from: data, path: path)
     }
 
     /// The paths of a split's files (`split` is "train" or "val").
@@ -163,5 +151,28 @@ public struct ShardMeta: Codable, Sendable, Equatable {
             }
         }
         return out
+    }
+}
+
+/// The JSON of the export's own files (`meta.json`, a part's `part.json`): one encoder
+/// setting, so equal values give equal bytes, and one reading of decoding errors.
+enum MetaJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try e.encode(value)) + [0x0A]
+    }
+
+    /// - Throws: ``ShardError/badMeta(path:reason:)`` naming a missing key or a mistyped field.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws(ShardError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .badMeta(path: path, reason: "missing key \"\(key.stringValue)\"")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw .badMeta(path: path, reason: "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch {
+            throw .badMeta(path: path, reason: "\(error)")
+        }
     }
 }
