@@ -107,10 +107,9 @@ public struct ChunkCounter: Sendable {
             var order: [(prefix: UInt64, slot: Slot)] = []
             order.reserveCapacity(count)
             for s in slots where s.offset != .max {
-                var w: UInt64 = 0
-                let p = base + Int(s.offset)
-                for i in 0..<min(Int(s.length), 8) { w |= UInt64(p[i]) << (56 - 8 * UInt64(i)) }
-                order.append((w, s))
+                // The token table's little-endian packing, byte-swapped: the first byte on top.
+                let n = min(Int(s.length), 8)
+                order.append((n == 0 ? 0 : ShortTokenTable.pack(base + Int(s.offset), n).byteSwapped, s))
             }
             order.sort { x, y in
                 if x.prefix != y.prefix { return x.prefix < y.prefix }
