@@ -47,44 +47,36 @@ extension HuggingFaceTokenizerFile {
         }
 
         func encoded() -> [UInt8] {
-            var out = Self.tag
-            func put32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-            func put64(_ v: Int) { withUnsafeBytes(of: UInt64(v).littleEndian) { out.append(contentsOf: $0) } }
-            put32(Self.revision)
-            for v in [vocab.lowerBound, vocab.upperBound, merges.lowerBound, merges.upperBound, size, rawEntries.count] { put64(v) }
+            var w = ImageExtra.Writer(tag: Self.tag)
+            w.put32(Self.revision)
+            for v in [vocab.lowerBound, vocab.upperBound, merges.lowerBound, merges.upperBound, size, rawEntries.count] { w.put64(v) }
             for (text, id) in rawEntries {
-                put32(id)
-                put32(UInt32(text.utf8.count))
-                out.append(contentsOf: text.utf8)
+                w.put32(id)
+                w.put32(UInt32(text.utf8.count))
+                w.append(text.utf8)
             }
-            return out
+            return w.bytes
         }
 
         /// The model description in `extra`, or `nil` if it is not one of this revision, or
         /// does not add up.
         init?(_ extra: [UInt8]) {
-            var i = 0
-            func take(_ n: Int) -> ArraySlice<UInt8>? {
-                guard n >= 0, n <= extra.count - i else { return nil }
-                defer { i += n }
-                return extra[i..<(i + n)]
-            }
-            func get32() -> UInt32? { take(4).map { $0.reversed().reduce(0) { $0 << 8 | UInt32($1) } } }
+            guard var r = ImageExtra.Reader(extra, tag: Self.tag) else { return nil }
             func get64() -> Int? {
-                guard let v = take(8).map({ $0.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }), v < UInt64(Int32.max) else { return nil }
+                guard let v = r.get64(), v < UInt64(Int32.max) else { return nil }
                 return Int(v)
             }
-            guard take(8).map({ $0.elementsEqual(Self.tag) }) == true, get32() == Self.revision,
+            guard r.get32() == Self.revision,
                   let vs = get64(), let ve = get64(), let ms = get64(), let me = get64(),
                   let size = get64(), let rawCount = get64(), vs < ve, ms < me, ve <= ms || me <= vs else { return nil }
             var raw: [(String, Rank)] = []
             for _ in 0..<rawCount {
-                guard let id = get32(), let n = get32(), let text = take(Int(n)) else { return nil }
+                guard let id = r.get32(), let n = r.get32(), let text = r.take(Int(n)) else { return nil }
                 let s = String(decoding: text, as: UTF8.self)
                 guard s.utf8.elementsEqual(text) else { return nil }   // valid UTF-8
                 raw.append((s, id))
             }
-            guard i == extra.count else { return nil }
+            guard r.atEnd else { return nil }
             self.init(vocab: vs..<ve, merges: ms..<me, size: size, rawEntries: raw)
         }
     }

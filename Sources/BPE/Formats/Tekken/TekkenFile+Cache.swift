@@ -15,12 +15,10 @@ extension TekkenFile {
         var entries: Int
 
         func encoded() -> [UInt8] {
-            var out = Self.tag
-            withUnsafeBytes(of: Self.revision.littleEndian) { out.append(contentsOf: $0) }
-            for v in [vocab.lowerBound, vocab.upperBound, entries] {
-                withUnsafeBytes(of: UInt64(v).littleEndian) { out.append(contentsOf: $0) }
-            }
-            return out
+            var w = ImageExtra.Writer(tag: Self.tag)
+            w.put32(Self.revision)
+            for v in [vocab.lowerBound, vocab.upperBound, entries] { w.put64(v) }
+            return w.bytes
         }
 
         init(vocab: Range<Int>, entries: Int) {
@@ -30,10 +28,8 @@ extension TekkenFile {
 
         /// The description in `extra`, or `nil` if it is not one of this revision.
         init?(_ extra: [UInt8]) {
-            guard extra.count == 12 + 3 * 8, extra.prefix(8).elementsEqual(Self.tag) else { return nil }
-            func word(_ at: Int, _ n: Int) -> UInt64 { extra[at..<(at + n)].reversed().reduce(0) { $0 << 8 | UInt64($1) } }
-            guard word(8, 4) == UInt64(Self.revision) else { return nil }
-            let (s, e, n) = (word(12, 8), word(20, 8), word(28, 8))
+            guard var r = ImageExtra.Reader(extra, tag: Self.tag), r.get32() == Self.revision,
+                  let s = r.get64(), let e = r.get64(), let n = r.get64(), r.atEnd else { return nil }
             guard s < e, e < UInt64(Int32.max), n < UInt64(Int32.max) else { return nil }
             self.init(vocab: Int(s)..<Int(e), entries: Int(n))
         }
