@@ -20,6 +20,21 @@ import TestSupport
         }
     }
 
+    /// The branch-free form writeIDs uses: every value up to 300,000 (every id of every
+    /// vocabulary there is), each digit-count edge below 10^8, and random values.
+    @Test func packedDigitsMatchString() {
+        var rng = SplitMix(seed: 9)
+        let values = Array(0..<UInt32(300_000)) + Self.edges.filter { $0 < DecimalDigits.packedLimit }
+            + (0..<20_000).map { _ in UInt32.random(in: 0..<DecimalDigits.packedLimit, using: &rng) }
+        for v in values {
+            let (ascii, n) = DecimalDigits.packed(v)
+            let bytes = withUnsafeBytes(of: ascii.littleEndian) { Array($0.prefix(n)) }
+            #expect(String(decoding: bytes, as: UTF8.self) == String(v), "\(v)")
+            #expect(ascii >> (8 * n) == 0, "\(v): bytes after the digits")
+            if String(decoding: bytes, as: UTF8.self) != String(v) { break }
+        }
+    }
+
     /// `writeIDs` joins with the separator, with none before the first id of the output, across
     /// calls; `writeDecimal` agrees.
     @Test func idsJoinAcrossCalls() throws {
