@@ -40,11 +40,14 @@ struct Encode: ParsableCommand {
                 try encodeJSONLines(enc)
                 return
             }
-            // Streamed: memory stays bounded however large the input. Output for a block is
+            // Streamed: memory stays bounded however large the input. A block's ids are
+            // formatted as they come (chunks from one reused buffer, still in the cache) and
             // printed once the block is encoded, so an error in a later block of a huge input
             // comes after some ids (inputs under one block, 4 MiB, print nothing on error).
             let read = try openInput(file)
-            var out = Output()
+            // Room for a whole block's text from the start: a buffer that doubled its way up
+            // copied and page-faulted as much again (pages are touched only as they are used).
+            var out = Output(capacity: 2 * streamBlockSize)
             var first = true
             // Read once: an option's getter is not free, and this loop runs per block.
             let json = self.json
@@ -53,18 +56,9 @@ struct Encode: ParsableCommand {
             do {
                 try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: special.allowedSpecial.set,
                                      disallowedSpecial: special.disallowedSpecial.set,
-                                     validateUTF8: !special.allowInvalidUTF8) { ids in
-                    // In slices: one block can be a whole long line, millions of ids.
-                    try ids.withUnsafeBufferPointer { all in
-                        var i = 0
-                        while i < all.count {
-                            let n = min(1 << 13, all.count - i)
-                            out.writeIDs(UnsafeBufferPointer(rebasing: all[i..<(i + n)]), separator: separator, first: &first)
-                            if out.pendingCount >= 1 << 16 { try out.flush() }
-                            i += n
-                        }
-                    }
-                }
+                                     validateUTF8: !special.allowInvalidUTF8,
+                                     ids: { out.writeIDs($0, separator: separator, first: &first) },
+                                     partEnded: { try out.flush() })
             } catch {
                 throw describe(error, input: file ?? "<stdin>")
             }

@@ -37,6 +37,43 @@ import TestSupport
         }
     }
 
+    /// The chunked form (what `bpe encode` prints from): ids arrive in chunks no longer than
+    /// asked, from one reused buffer, and together with `partEnded` they give the whole
+    /// input's ids part by part; a failing part's ids never reach a `partEnded`.
+    @Test(arguments: ["cl100k_base", "o200k_base"])
+    func chunkedEqualsWhole(_ name: String) throws {
+        let enc = try Encoding.builtin(name)
+        let bytes = Array(Self.adversarial.utf8)
+        let whole = try enc.encode(bytes: bytes, allowedSpecial: .all)
+        for (blockSize, chunkSize) in [(7, 1), (64, 5), (1000, 8192), (1 << 20, 100)] {
+            var at = 0
+            var pending: [Rank] = [], got: [Rank] = []
+            var parts = 0, longest = 0
+            try enc.encodeStream(read: { n in
+                defer { at = min(at + n, bytes.count) }
+                return Array(bytes[at..<min(at + n, bytes.count)])
+            }, blockSize: blockSize, allowedSpecial: .all, chunkSize: chunkSize,
+               ids: { pending += $0; longest = max(longest, $0.count) },
+               partEnded: { got += pending; pending.removeAll(); parts += 1 })
+            #expect(got == whole, "\(name), block \(blockSize), chunk \(chunkSize)")
+            #expect(pending.isEmpty && longest <= chunkSize)
+            #expect(blockSize == 1 << 20 ? parts == 1 : parts > 1)
+        }
+        // A disallowed special token in the second part: the first part ended, the second never.
+        let text = Array((String(repeating: "hello world\n", count: 40) + "<|endoftext|>").utf8)
+        var at = 0, ended: [Rank] = []
+        var pending: [Rank] = []
+        #expect(throws: EncodeError.self) {
+            try enc.encodeStream(read: { n in
+                defer { at = min(at + n, text.count) }
+                return Array(text[at..<min(at + n, text.count)])
+            }, blockSize: 100, chunkSize: 3, ids: { pending += $0 }, partEnded: { ended += pending; pending.removeAll() })
+        }
+        let shown = try enc.decodeBytes(ended)
+        #expect(!ended.isEmpty && shown.count < text.count - 13 && text.starts(with: shown))
+        #expect(ended == enc.encodeOrdinary(bytes: shown))
+    }
+
     @Test func errorsCarryWholeInputOffsets() throws {
         let enc = try Encoding.builtin("cl100k_base")
         let text = Array((String(repeating: "line of text\nNext ", count: 200) + "<|endoftext|>").utf8)

@@ -30,6 +30,36 @@ extension Encoding {
                    validateUTF8: validateUTF8, makeSink: { ArraySink() }) { try body($0.tokens) }
     }
 
+    /// ``encodeStream(read:blockSize:allowedSpecial:disallowedSpecial:validateUTF8:_:)`` without
+    /// building an id array: the ids reach `ids` in chunks of at most `chunkSize` from one
+    /// buffer that is reused (so they stay in the CPU's cache until used), and `partEnded`
+    /// runs after each part that was encoded whole. What `bpe encode` prints from.
+    ///
+    /// The ids handed to `ids` since the last `partEnded` are final only once `partEnded`
+    /// runs: when an error is thrown, they belong to the part that failed, and a caller that
+    /// must not show a failed part's ids drops them.
+    ///
+    /// ```swift
+    /// var text: [UInt8] = []
+    /// try enc.encodeStream(read: read, ids: { for id in $0 { text += Array("\(id) ".utf8) } },
+    ///                      partEnded: { try write(text); text.removeAll() })
+    /// ```
+    /// - Complexity: as `encodeStream`, with O(chunkSize) memory for the ids.
+    public func encodeStream(read: (Int) throws -> [UInt8], blockSize: Int = 4 << 20,
+                             allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all,
+                             validateUTF8: Bool = false, chunkSize: Int = 8192,
+                             ids: (UnsafeBufferPointer<Rank>) -> Void, partEnded: () throws -> Void) throws {
+        let storage = UnsafeMutablePointer<Rank>.allocate(capacity: max(chunkSize, 1))
+        defer { storage.deallocate() }
+        try withoutActuallyEscaping(ids) { deliver in
+            try stream(read: read, blockSize: blockSize, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                       validateUTF8: validateUTF8, makeSink: { ChunkSink(storage: storage, capacity: max(chunkSize, 1), deliver: deliver) }) {
+                $0.deliverRest()
+                try partEnded()
+            }
+        }
+    }
+
     /// The number of tokens ``encodeStream(read:blockSize:allowedSpecial:disallowedSpecial:validateUTF8:_:)``
     /// would hand out, without building any id list: what `bpe count` runs.
     /// - Complexity: as `encodeStream`, with O(1) memory for the ids.
@@ -47,7 +77,7 @@ extension Encoding {
     /// across parts.
     func stream<S: TokenSink>(read: (Int) throws -> [UInt8], blockSize: Int, allowedSpecial: SpecialTokenSet,
                               disallowedSpecial: SpecialTokenSet, validateUTF8: Bool, makeSink: () -> S,
-                              _ body: (S) throws -> Void) throws {
+                              _ body: (inout S) throws -> Void) throws {
         var pending: [UInt8] = []
         var offset = 0   // of pending[0] in the whole input
         var state = EncodeState()
@@ -75,7 +105,7 @@ extension Encoding {
             }
             pending.removeFirst(count)
             offset += count
-            try body(sink)
+            try body(&sink)
         }
         var scanned = 0   // pending[..<scanned] holds no safe cut
         let canCut = canStream

@@ -47,6 +47,33 @@ final class TokenBuffer {
     }
 }
 
+/// Hands tokens on in chunks from a fixed buffer it does not own, so a stream of millions
+/// of ids is used while it is still in the cache and never held whole.
+struct ChunkSink: TokenSink {
+    let storage: UnsafeMutablePointer<Rank>
+    let capacity: Int
+    let deliver: (UnsafeBufferPointer<Rank>) -> Void
+    private var count = 0
+
+    init(storage: UnsafeMutablePointer<Rank>, capacity: Int, deliver: @escaping (UnsafeBufferPointer<Rank>) -> Void) {
+        self.storage = storage
+        self.capacity = capacity
+        self.deliver = deliver
+    }
+
+    @inline(__always) mutating func append(_ rank: Rank) {
+        storage[count] = rank
+        count += 1
+        if count == capacity { deliverRest() }
+    }
+
+    /// Hands on what the buffer holds and empties it.
+    @inline(never) mutating func deliverRest() {
+        if count > 0 { deliver(UnsafeBufferPointer(start: storage, count: count)) }
+        count = 0
+    }
+}
+
 /// Counts tokens and keeps nothing.
 struct CountSink: TokenSink {
     var count = 0
