@@ -1,5 +1,6 @@
 @testable import BPE
 import Foundation
+import SafeFiles
 import Testing
 import TestSupport
 
@@ -89,6 +90,23 @@ import TestSupport
         #expect(throws: VocabularyError.unreadable(path: "/nonexistent.tiktoken", reason: "no such file")) {
             try Vocabulary(contentsOf: "/nonexistent.tiktoken")
         }
+    }
+
+    /// A file that reports no size (a pipe, a /proc file) is read to its end, however long:
+    /// the whole r50k_base file (over 64 KiB, the first read) through a named pipe.
+    @Test func readsAFileThatReportsNoSize() throws {
+        let data = try Encoding.builtin("r50k_base").vocabulary.tiktokenData()
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(getpid()).fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            data.withUnsafeBytes { _ = try? FileDescriptor.writeAll(fd, $0) }
+            close(fd)
+        }
+        writer.start()
+        let v = try Vocabulary(contentsOf: fifo)
+        #expect(v.tiktokenData() == data)
     }
 
     /// The short-token key packs 1 to 8 bytes with overlapping loads: it must equal the plain

@@ -15,6 +15,7 @@ struct FileDigest: Sendable, Equatable {
     /// - Complexity: O(n); about 2 GB/s with the CPU's SHA instructions.
     init(of data: [UInt8]) {
         bytes = Array(SHA256.hash(data: data))
-        hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        hex = String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 extension Vocabulary {
     /// Parses the `.tiktoken` format: one `base64(token) rank` line per token.
@@ -116,27 +117,46 @@ extension Vocabulary {
 let maxVocabularyFileSize = 1 << 30
 
 /// Reads a whole file, mapping every failure to ``VocabularyError/unreadable(path:reason:)``.
+///
+/// Plain `open`, `fstat` and `read` into the array: this runs on every start of the CLI,
+/// and Foundation's file reading copied the bytes once more and looked up the file's owner
+/// and group in the user database (a millisecond before any work began).
 func readFile(_ path: String) throws(VocabularyError) -> [UInt8] {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        throw .unreadable(path: path, reason: "no such file")
-    }
-    guard !isDir.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .unreadable(path: path, reason: errno == ENOENT ? "no such file" : SystemError.last.description) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, reason: SystemError.last.description) }
+    guard st.st_mode & S_IFMT != S_IFDIR else { throw .unreadable(path: path, reason: "is a directory") }
     // A vocabulary is megabytes (o200k_base: 3.6 MB). Refuse giant files before reading them.
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    let size = Int(st.st_size)
     if size > maxVocabularyFileSize {
         throw .unreadable(path: path, reason: "\(size) bytes is too large for a vocabulary file (limit \(maxVocabularyFileSize >> 20) MiB; o200k_base is 3.6 MB)")
     }
-    do {
-        if size == 0 {
-            // Empty, or a pipe or /proc file that reports no size. Not through
-            // Data(contentsOf:), which leaks a 4 KiB buffer on an empty file (LeakSanitizer).
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            return Array(try handle.readToEnd() ?? Data())
+    // A pipe or a /proc file reports no size: read until the end, in blocks, up to the limit.
+    var bytes = [UInt8]()
+    var capacity = max(size + 1, 1 << 16)   // one spare byte, so a whole file ends on a read of 0
+    while true {
+        var failure: Int32 = 0
+        let old = bytes
+        bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = UnsafeMutableBufferPointer(rebasing: buffer[..<old.count]).initialize(from: old).1
+            while count < capacity {
+                let n = read(fd, buffer.baseAddress! + count, capacity - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
         }
-        return Array(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-    } catch {
-        throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+        if failure != 0 { throw .unreadable(path: path, reason: SystemError(code: failure).description) }
+        if bytes.count < capacity { return bytes }
+        if bytes.count > maxVocabularyFileSize {
+            throw .unreadable(path: path, reason: "more than \(maxVocabularyFileSize >> 20) MiB is too large for a vocabulary file")
+        }
+        capacity *= 2
     }
 }
