@@ -25,6 +25,41 @@ import TestSupport
         #expect(compared > 20_000)
     }
 
+    /// The eight-bytes-at-once word runs: for each class they cover, every byte value in every
+    /// lane classifies as the flag table does, and `asciiRun` ends where the byte loop ends
+    /// on random mixes of letters, other ASCII and non-ASCII bytes, near the buffer's end too.
+    @Test func swarRunsAgreeWithTheFlagTable() {
+        let masks = [CharClass.letter, CharClass.letter | CharClass.upper, CharClass.letter | CharClass.lower]
+        let flags = CharClass.table.bytes
+        for mask in masks {
+            let range = Lexer.swarRange(mask)!
+            for b in 0...255 {
+                for lane in 0..<8 {
+                    let w = UInt64(b) << (8 * lane) | (lane == 0 ? 0 : 0x4141_4141_4141_4141 >> (64 - 8 * lane))
+                    let inClass = Lexer.swarInRange(w, range) >> (8 * lane + 7) & 1 == 1
+                    #expect(inClass == (flags[b] & mask == mask), "mask \(mask), byte \(b), lane \(lane)")
+                }
+            }
+        }
+        var rng = SplitMix(seed: 77)
+        let alphabet: [UInt8] = Array("aZqK' 0._\n".utf8) + [0xC3, 0xA9, 0x80, 0xFF]
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 1...40, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? UInt8.random(in: 0x61...0x7A, using: &rng) : alphabet.randomElement(using: &rng)!
+            }
+            text.withUnsafeBufferPointer { buf in
+                let x = Lexer(buf)
+                for mask in masks {
+                    for i in 0..<text.count {
+                        var e = i
+                        while e < text.count && flags[Int(text[e])] & mask == mask { e += 1 }
+                        #expect(x.asciiRun(i, mask) == e, "\(text) from \(i), mask \(mask)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Cases written down where the lexers handle them, with the pieces tiktoken gives.
     @Test func subtleCases() {
         // o200k: the first alternative backs off to the last letter that is Lo/Lm/M.
