@@ -109,6 +109,36 @@ import TestSupport
         #expect(v.tiktokenData() == data)
     }
 
+    /// `hashBytes` takes a piece's tail in one load, with no byte loop: it must give the
+    /// byte-by-byte definition's value for every length (cached images and their layout
+    /// fingerprint depend on it), reading nothing past the piece.
+    @Test func hashBytesTailMatchesTheByteLoop() {
+        func reference(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+            var h = UInt64(n) &* 0x9E37_79B9_7F4A_7C15, k = 0
+            while k + 8 <= n {
+                h = (h ^ UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 29
+                k += 8
+            }
+            if k < n {
+                var w: UInt64 = 0
+                for j in k..<n { w |= UInt64(p[j]) << UInt64(8 * (j - k)) }
+                h = (h ^ w) &* 0x94D0_49BB_1331_11EB
+            }
+            h ^= h >> 32
+            h = h &* 0x9E37_79B9_7F4A_7C15
+            return h ^ (h >> 29)
+        }
+        var rng = SplitMix(seed: 12)
+        for n in 1...40 {
+            for _ in 0..<50 {
+                // Exactly n bytes allocated, so a read past the piece is out of bounds (ASan).
+                let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                bytes.withUnsafeBufferPointer { #expect(hashBytes($0.baseAddress!, n) == reference($0.baseAddress!, n), "length \(n)") }
+            }
+        }
+    }
+
     /// The short-token key packs 1 to 8 bytes with overlapping loads: it must equal the plain
     /// little-endian packing for every length, and read nothing past the piece.
     @Test func shortKeysPackExactly() {
