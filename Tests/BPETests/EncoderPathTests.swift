@@ -26,6 +26,9 @@ import TestSupport
                             Array("ab".utf8), Array(" ".utf8), Array("中文字".utf8)].randomElement(using: &rng)!
             long += (0..<run).map { _ in alphabet.randomElement(using: &rng)! } + [0x0A]
         }
+        // Runs of one character: the backtracking encoder asks about the same token pairs
+        // again and again, which the piece cache's pair memo answers.
+        for unit in ["中", "a", "Ab", "😀", "x9"] { long += Array(String(repeating: unit, count: 700).utf8) + [0x0A] }
         return [risky, words, long]
     }
 

@@ -149,8 +149,9 @@ extension Vocabulary {
     /// ``Backtracking``): the same tokens as the scan and heap merges, in linear time.
     /// - Complexity: O(n) for an n-byte piece, in practice a trie step per byte and a few pair
     ///   lookups per token.
-    func mergeByBacktracking<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, _ bt: Backtracking, into sink: inout S,
-                                           done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
+    /// `memo`, when given, answers the compatibility of pairs asked about before.
+    func mergeByBacktracking<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, _ bt: Backtracking, memo: PieceCache? = nil,
+                                           into sink: inout S, done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
         let words = n / 64 + 1
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { bits in
         withUnsafeTemporaryAllocation(of: Rank.self, capacity: n) { out in
@@ -170,7 +171,7 @@ extension Vocabulary {
                     while true {
                         let end = pos &+ Int(info[Int(token)].length)
                         if bits[end >> 6] & (1 << UInt64(end & 63)) != 0
-                            && (last == nil || bt.compatible(last!, token, pairs)) {
+                            && (last == nil || (memo?.compatible(last!, token, bt, pairs) ?? bt.compatible(last!, token, pairs))) {
                             tokens[count] = token
                             count += 1
                             pos = end

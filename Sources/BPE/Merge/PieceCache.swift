@@ -30,12 +30,39 @@ final class PieceCache {
     /// padding, key bytes at 16 (24), tokens at 40 (6 × 4).
     private let slots: UnsafeMutableRawPointer
 
+    /// The second memo: whether token `b` may follow token `a` in the backtracking encoder
+    /// (``Backtracking/compatible(_:_:_:)``, a fixed function of the two tokens), for the
+    /// last pairs asked about, direct-mapped. A long piece asks once per token, and each
+    /// answer costs a chain of pair-table probes; text that repeats (a run of one character,
+    /// a long word seen before) asks about the same pairs again.
+    static let pairSlotBits = 10
+    static let pairSlotCount = 1 << pairSlotBits
+    /// Slot layout: the pair (`a << 32 | b`, `UInt64.max` when empty), then the answer.
+    private let pairSlots: UnsafeMutablePointer<(pair: UInt64, compatible: Bool)>
+
     init() {
         // calloc: zeroed (empty) slots, and the kernel maps the pages only as they are touched.
         slots = calloc(Self.slotCount, 64)!
+        pairSlots = .allocate(capacity: Self.pairSlotCount)
+        pairSlots.initialize(repeating: (.max, false), count: Self.pairSlotCount)
     }
 
-    deinit { free(slots) }
+    deinit {
+        free(slots)
+        pairSlots.deallocate()
+    }
+
+    /// `bt.compatible(a, b, pairs)`, from the memo when it has the pair.
+    /// - Complexity: O(1) on a hit; as ``Backtracking/compatible(_:_:_:)`` on a miss.
+    @inline(__always)
+    func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable) -> Bool {
+        let pair = UInt64(a) << 32 | UInt64(b)
+        let slot = pairSlots + Int(truncatingIfNeeded: (pair &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.pairSlotBits))
+        if slot.pointee.pair == pair { return slot.pointee.compatible }
+        let answer = bt.compatible(a, b, pairs)
+        slot.pointee = (pair, answer)
+        return answer
+    }
 
     /// The slot's tokens for the piece `p[0..<n]` with hash `h` (from ``hashBytes``), if kept.
     @inline(__always)

@@ -45,7 +45,7 @@ extension Vocabulary {
         if n < Self.longPieceThreshold {
             mergeByScan(p, n, into: &sink, done: done)
         } else if let bt = state.backtracking(self) {
-            mergeByBacktracking(p, n, bt, into: &sink, done: done)
+            mergeByBacktracking(p, n, bt, memo: state.pieceCache, into: &sink, done: done)
         } else {
             mergeByHeap(p, n, into: &sink)
         }
