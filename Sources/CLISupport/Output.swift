@@ -75,11 +75,12 @@ public struct Output {
         // Separator and digits as two stores with no branch on the digit count (ids below
         // 10^8, which is every id of every vocabulary); 11 bytes reserved per id covers the
         // 8-byte store and the general routine alike.
+        let quads = DecimalDigits.quads
         while i < ids.count {
             let v = ids[i]
             p.pointee = separator
             if v < DecimalDigits.packedLimit {
-                let (ascii, n) = DecimalDigits.packed(v)
+                let (ascii, n) = DecimalDigits.packed(v, quads: quads)
                 UnsafeMutableRawPointer(p + 1).storeBytes(of: ascii.littleEndian, as: UInt64.self)
                 p += 1 + n
             } else {
@@ -152,31 +153,40 @@ public enum DecimalDigits {
     /// "00", "01", … "99", back to back.
     @usableFromInline static let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
-    /// ``packed(_:)`` takes values below this.
-    public static let packedLimit: UInt32 = 100_000_000
+    /// ``packed(_:quads:)`` takes values below this. (Computed: a stored `static let` read from
+    /// inlined code in another module goes through its lazy initializer on every id.)
+    @inlinable public static var packedLimit: UInt32 { 100_000_000 }
+
+    /// The four ASCII digits of every number below 10,000, zero-padded, first digit in the
+    /// low byte: 40 KB, built once.
+    // nonisolated(unsafe): written once, by the initializer, then only read.
+    @usableFromInline nonisolated(unsafe) static let quads: UnsafePointer<UInt32> = {
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: 10_000)
+        for n in 0..<10_000 {
+            let d0 = UInt32(0x30 + n / 1000), d1 = UInt32(0x30 + n / 100 % 10)
+            let d2 = UInt32(0x30 + n / 10 % 10), d3 = UInt32(0x30 + n % 10)
+            table[n] = d0 | d1 << 8 | d2 << 16 | d3 << 24
+        }
+        return UnsafePointer(table)
+    }()
 
     /// The decimal digits of `v` (below ``packedLimit``) as ASCII in the low bytes of a
-    /// little-endian word, most significant first, and how many there are: SWAR arithmetic
-    /// (split into 4-digit halves, then 2-digit, then 1-digit lanes with multiply-shift
-    /// division), so there is no loop and no branch on the digit count, which the table
-    /// routine mispredicts on mixed-length ids.
+    /// little-endian word, most significant first, and how many there are: its two halves
+    /// of four digits from ``quads`` (read once by the caller: a `static let` read from
+    /// inlined code goes through its lazy initializer), then the leading zeros shifted out,
+    /// counted with one trailing-zero count. No loop and no branch on the digit count, which
+    /// the two-digit routine mispredicts on ids of mixed lengths.
     ///
     /// ```swift
-    /// DecimalDigits.packed(15339)   // (0x…3933333531, 5): "15339" in the low 5 bytes
+    /// DecimalDigits.packed(15339)   // (0x…3933333531, 5): "15339"
     /// ```
-    /// - Complexity: O(1), about 20 instructions.
-    @inlinable public static func packed(_ v: UInt32) -> (ascii: UInt64, count: Int) {
-        // [v / 10^4, v % 10^4] as two 32-bit lanes, the high half first in memory order.
-        let x = UInt64(v / 10_000) | UInt64(v % 10_000) << 32
-        // Each lane n < 10^4 into [n / 100, n % 100]; n * 5243 >> 19 is n / 100 for n < 43,699.
-        let hundreds = (x &* 5243) >> 19 & 0x0000_007F_0000_007F
-        let pairs = hundreds | (x &- hundreds &* 100) << 16
-        // Each 16-bit lane n < 100 into [n / 10, n % 10]; n * 103 >> 10 is n / 10 for n < 179.
-        let tens = (pairs &* 103) >> 10 & 0x000F_000F_000F_000F
-        let digits = tens | (pairs &- tens &* 10) << 8
-        // Leading zero digits are the low zero bytes; zero itself keeps one digit.
-        let count = max(8 - digits.trailingZeroBitCount >> 3, 1)
-        return ((digits | 0x3030_3030_3030_3030) >> (64 - 8 * count), count)
+    /// - Complexity: O(1), about 15 instructions.
+    @inlinable public static func packed(_ v: UInt32, quads: UnsafePointer<UInt32> = quads) -> (ascii: UInt64, count: Int) {
+        let word = UInt64(quads[Int(v / 10_000)]) | UInt64(quads[Int(v % 10_000)]) << 32
+        // Leading '0' digits are the low bytes equal to 0x30; zero itself keeps one digit.
+        let count = max(8 &- (word ^ 0x3030_3030_3030_3030).trailingZeroBitCount &>> 3, 1)
+        // A masking shift: the amount is 0...56, so the checks of a smart shift are waste.
+        return (word &>> UInt64(truncatingIfNeeded: 64 &- 8 &* count), count)
     }
 
     /// The number of decimal digits of `v`.

@@ -20,7 +20,7 @@ import TestSupport
         }
     }
 
-    /// The branch-free form writeIDs uses: every value up to 300,000 (every id of every
+    /// The branch-free form writeIDs uses (four-digit halves from a table): every value up to 300,000 (every id of every
     /// vocabulary there is), each digit-count edge below 10^8, and random values.
     @Test func packedDigitsMatchString() {
         var rng = SplitMix(seed: 9)
