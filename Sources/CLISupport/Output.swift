@@ -148,7 +148,9 @@ public final class OutputBuffer {
     }
 }
 
-/// Decimal formatting of token ids: two digits per step from a 200-byte table.
+/// Decimal formatting of token ids: ``packed(_:quads:)`` for ids below 10^8 (every id of
+/// every vocabulary), four-digit groups from a 40 KB table with no branch on the length;
+/// ``write(_:to:)`` for any `UInt32`, two digits per step from a 200-byte table.
 public enum DecimalDigits {
     /// "00", "01", … "99", back to back.
     @usableFromInline static let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
