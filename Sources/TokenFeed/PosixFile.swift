@@ -2,7 +2,7 @@ import Foundation
 import SafeFiles
 
 /// An open file descriptor for the shard reader and writer: whole-buffer reads and writes
-/// (retrying short transfers and EINTR; writes through SafeFiles' ``FileDescriptor``) and
+/// (through SafeFiles' ``FileDescriptor``, which retries short transfers and EINTR) and
 /// errors that carry the path. (The exporter also calls `unlink` and `rename` directly.)
 final class PosixFile {
     let path: String
@@ -39,17 +39,11 @@ final class PosixFile {
     /// Fills `buffer` from the current position; returns how many bytes were read (less than
     /// the buffer only at the end of the file).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ShardError) -> Int {
-        var done = 0
-        while done < buffer.count {
-            let n = Foundation.read(fd, buffer.baseAddress! + done, buffer.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .cannotRead(path: path, reason: SystemError.last.description)
-            }
-            if n == 0 { break }
-            done += n
+        do {
+            return try FileDescriptor.readFull(fd, into: buffer)
+        } catch {
+            throw .cannotRead(path: path, reason: error.description)
         }
-        return done
     }
 
     /// Writes all of `buffer` at the current position, or at `offset` (without moving the

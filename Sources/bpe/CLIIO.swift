@@ -3,6 +3,7 @@ import BPE
 import BPERegex
 import CLISupport
 import Foundation
+import SafeFiles
 
 /// Reads a whole file, or standard input for `nil` or `-`.
 func readInput(_ path: String?) throws -> [UInt8] {
@@ -29,19 +30,16 @@ func openInput(_ path: String?) throws -> (Int) throws -> [UInt8] {
     let fd = handle.fileDescriptor
     // read(2) straight into the array: no Data in between, one copy from the kernel.
     return { n in
-        var failure: Int32 = 0
+        var failure: SystemError?
         let bytes = [UInt8](unsafeUninitializedCapacity: n) { buf, filled in
-            filled = 0
-            while filled < n {
-                let got = read(fd, buf.baseAddress! + filled, n - filled)
-                if got > 0 { filled += got; continue }
-                if got == 0 { break }
-                if errno == EINTR { continue }
-                failure = errno
-                break
+            do throws(SystemError) {
+                filled = try FileDescriptor.readFull(fd, into: UnsafeMutableRawBufferPointer(buf))
+            } catch {
+                filled = 0
+                failure = error
             }
         }
-        if failure != 0 { throw CLIError("\(name): cannot read: \(String(cString: strerror(failure)))") }
+        if let failure { throw CLIError("\(name): cannot read: \(failure)") }
         _ = handle   // keep the file open while reading
         return bytes
     }

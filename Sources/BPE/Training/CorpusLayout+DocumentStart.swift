@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// Finding where documents start near a cut, reading only the bytes around it.
 ///
@@ -134,21 +135,18 @@ final class FileBytes {
     /// - Throws: ``CorpusPart/Error/fileChanged(path:expected:found:)`` if the file ends early.
     func read(_ range: Range<Int>) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: range.count)
-        var done = 0
-        try out.withUnsafeMutableBytes { buf in
-            while done < range.count {
-                let r = pread(fd, buf.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    throw Corpus.Error.unreadable(path, String(cString: strerror(errno)))
-                }
-                if r == 0 {
-                    var st = stat()
-                    let now = fstat(fd, &st) == 0 ? Int(st.st_size) : range.lowerBound + done
-                    throw CorpusPart.Error.fileChanged(path: path, expected: size, found: now)
-                }
-                done += r
+        let done: Int
+        do {
+            done = try out.withUnsafeMutableBytes { buf throws(SystemError) in
+                try FileDescriptor.readFull(fd, into: buf, at: range.lowerBound)
             }
+        } catch {
+            throw Corpus.Error.unreadable(path, String(describing: error))
+        }
+        if done < range.count {
+            var st = stat()
+            let now = fstat(fd, &st) == 0 ? Int(st.st_size) : range.lowerBound + done
+            throw CorpusPart.Error.fileChanged(path: path, expected: size, found: now)
         }
         return out
     }

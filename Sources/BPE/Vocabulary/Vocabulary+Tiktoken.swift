@@ -137,22 +137,17 @@ func readFile(_ path: String) throws(VocabularyError) -> [UInt8] {
     var bytes = [UInt8]()
     var capacity = max(size + 1, 1 << 16)   // one spare byte, so a whole file ends on a read of 0
     while true {
-        var failure: Int32 = 0
+        var failure: SystemError?
         let old = bytes
         bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             count = UnsafeMutableBufferPointer(rebasing: buffer[..<old.count]).initialize(from: old).1
-            while count < capacity {
-                let n = read(fd, buffer.baseAddress! + count, capacity - count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if n == 0 { return }
-                count += n
+            do throws(SystemError) {
+                count += try FileDescriptor.readFull(fd, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
+            } catch {
+                failure = error
             }
         }
-        if failure != 0 { throw .unreadable(path: path, reason: SystemError(code: failure).description) }
+        if let failure { throw .unreadable(path: path, reason: failure.description) }
         if bytes.count < capacity { return bytes }
         if bytes.count > maxVocabularyFileSize {
             throw .unreadable(path: path, reason: "more than \(maxVocabularyFileSize >> 20) MiB is too large for a vocabulary file")
