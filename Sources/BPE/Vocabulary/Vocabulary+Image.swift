@@ -15,8 +15,9 @@
 /// merges by a merge list (section 9 holds it, as (left, right) UInt32 pairs), not by
 /// tiktoken's rule; bit 2, that merge list's `ignoreMerges`. Section 10 holds the caller's
 /// `extra` bytes, opaque here: what a file format needs besides the vocabulary (see
-/// ``HuggingFaceTokenizerFile/CachedModel``). Version 1 had neither the merge list nor the
-/// extra bytes.
+/// ``HuggingFaceTokenizerFile/CachedModel``). Bit 4: the pair table (section 5) is
+/// ``PairTable``'s compact layout, one word a slot; else two. Version 1 had neither the merge
+/// list nor the extra bytes; version 2 had only the wide pair table.
 ///
 /// The checksum covers the whole file but its own 8 bytes. The layout fingerprint is made
 /// from the table formats and the hash functions themselves (``layoutFingerprint``): change
@@ -29,7 +30,7 @@
 /// ```
 extension Vocabulary {
     static let imageMagic = Array("SWBPEVC1".utf8)
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
     static let imageHeaderSize = 4096
     private static let sectionCount = 11
     private static let checksumOffset = 56
@@ -41,7 +42,7 @@ extension Vocabulary {
         let probe = Array("layout fingerprint: the quick brown fox".utf8)
         var words: [UInt64] = [
             UInt64(formatVersion),
-            UInt64(MemoryLayout<ShortTokenTable.Slot>.stride), UInt64(MemoryLayout<PairTable.Slot>.stride),
+            UInt64(MemoryLayout<ShortTokenTable.Slot>.stride),
             UInt64(MemoryLayout<TokenTrie.Cell>.stride), UInt64(MemoryLayout<Backtracking.Token>.stride),
             UInt64(MemoryLayout<Rank>.stride),
         ]
@@ -52,6 +53,13 @@ extension Vocabulary {
             }
         }
         for k: UInt64 in [0, 1, 0x1_0000_0002, 0xDEAD_BEEF_0000_0001] { words.append(UInt64(PairTable.slot(k, Int.max))) }
+        // Both pair-table layouts, slot by slot: a change to either packing changes this.
+        for compact in [true, false] {
+            let t = PairTable(capacity: 2, compact: compact)
+            t.insert(left: 1, right: 2, merged: 3, priority: 3)
+            t.insert(left: 70_000, right: 5, merged: 199_997, priority: 199_997)
+            words.append(contentsOf: UnsafeBufferPointer(start: t.storage.base, count: t.storage.count))
+        }
         words.withUnsafeBytes { c.add($0) }
         return c.value
     }()
@@ -85,7 +93,7 @@ extension Vocabulary {
             append(UnsafeRawBufferPointer(start: nil, count: 0))
             append(UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        var flags: UInt64 = bt != nil ? 1 : storingBacktracking ? 0 : 8
+        var flags: UInt64 = (bt != nil ? 1 : storingBacktracking ? 0 : 8) | (pairs.compact ? 16 : 0)
         var list: [UInt32] = []
         if case .mergeList(let pairs, let ignoreMerges) = mergeRule {
             flags |= 2 | (ignoreMerges ? 4 : 0)
@@ -145,8 +153,10 @@ extension Vocabulary {
         func field(_ i: Int) -> Int { Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 64 + 8 * i, as: UInt64.self))) }
         let count = field(1), pairCount = field(2), flags = field(3)
         let hasBacktracking = flags & 1 != 0, hasMergeList = flags & 2 != 0, deferred = flags & 8 != 0
-        guard flags & ~15 == 0, hasMergeList || flags & 4 == 0, !(hasMergeList && hasBacktracking),
-              !(hasBacktracking && deferred) else { return nil }
+        let compactPairs = flags & 16 != 0
+        guard flags & ~31 == 0, hasMergeList || flags & 4 == 0, !(hasMergeList && hasBacktracking),
+              !(hasBacktracking && deferred),
+              !compactPairs || PairTable.fitsCompact(tokens: count, tiktokenRule: !hasMergeList) else { return nil }
         var sections: [UnsafeRawBufferPointer] = []
         for i in 0..<Self.sectionCount {
             let offset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 96 + 16 * i, as: UInt64.self)))
@@ -170,7 +180,7 @@ extension Vocabulary {
               let byteRanks = slab(2, Rank.self, count: 256),
               let byteTable = slab(3, Rank.self),
               let shortSlots = slab(4, ShortTokenTable.Slot.self),
-              let pairSlots = slab(5, PairTable.Slot.self),
+              let pairSlots = slab(5, UInt64.self),
               sections[6].count % MemoryLayout<Rank>.stride == 0
         else { return nil }
         // Offsets must rise, or a token would point outside the arena.
@@ -200,7 +210,7 @@ extension Vocabulary {
         }
         self.init(count: count, holes: holes, storage: (arena, offsets, byteRanks),
                   table: ByteTable(storage: byteTable), shortTable: ShortTokenTable(storage: shortSlots),
-                  pairs: PairTable(storage: pairSlots, count: pairCount), mergeRule: mergeRule, backtracking: tables)
+                  pairs: PairTable(storage: pairSlots, compact: compactPairs, count: pairCount), mergeRule: mergeRule, backtracking: tables)
     }
 
     /// The `extra` bytes an image was written with (see ``image(sourceSHA256:extra:storingBacktracking:)``), or

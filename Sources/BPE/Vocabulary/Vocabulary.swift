@@ -156,7 +156,9 @@ public final class Vocabulary: @unchecked Sendable {
                 merges.append((left, right, merged, UInt32(i)))
             }
         }
-        let pairs = PairTable(capacity: merges.count)
+        var tiktokenRule = false
+        if case .tiktoken = mergeRule { tiktokenRule = true }
+        let pairs = PairTable(capacity: merges.count, compact: PairTable.fitsCompact(tokens: count, tiktokenRule: tiktokenRule))
         for m in merges { pairs.insert(left: m.left, right: m.right, merged: m.merged, priority: m.priority) }
         self.init(count: count, holes: holes, storage: (arenaSlab, offsetSlab, byteRanks), table: table,
                   shortTable: shortTable, pairs: pairs, mergeRule: mergeRule)
