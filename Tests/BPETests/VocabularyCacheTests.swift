@@ -82,8 +82,15 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cache = VocabularyCache(directory: dir)
         let image = try #require(cache.path(for: sha.hex))
+        // Images of this file in older formats, and another file's: writing the new image
+        // removes the first two, and only them.
+        let older = (1..<Vocabulary.formatVersion).map { "\(dir)/\(sha.hex).v\($0).bpecache" }
+        let otherFile = "\(dir)/\(String(repeating: "0", count: 64)).v1.bpecache"
+        for f in older + [otherFile] { try Data("old".utf8).write(to: URL(fileURLWithPath: f)) }
         let first = try cache.vocabulary(tiktoken: bytes, digest: sha, source: path)
         #expect(!first.isMapped && FileManager.default.fileExists(atPath: image))
+        #expect(older.count >= 2 && older.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(FileManager.default.fileExists(atPath: otherFile))
         let second = try cache.vocabulary(tiktoken: bytes, digest: sha, source: path)
         #expect(second.isMapped)
         // Corrupt it: refused, rebuilt, rewritten, and mapped again next time.
