@@ -19,6 +19,8 @@ struct Count: ParsableCommand {
 
     @OptionGroup var special: SpecialTokenOptions
 
+    @OptionGroup var threading: ThreadOptions
+
     @Argument(help: "Input files (default: standard input).")
     var files: [String] = []
 
@@ -27,14 +29,22 @@ struct Count: ParsableCommand {
             try special.check(in: enc)
             var rows: [(count: Int, name: String?)] = []
             let names: [String?] = files.isEmpty ? [nil] : files
+            let threads = threading.count
             for name in names {
                 // Streamed: bounded memory for any file size.
-                let n: Int
+                var n = 0
                 do {
-                    n = try enc.countStream(read: try openInput(name), blockSize: streamBlockSize,
-                                            allowedSpecial: special.allowedSpecial.set,
-                                            disallowedSpecial: special.disallowedSpecial.set,
-                                            validateUTF8: !special.allowInvalidUTF8)
+                    let read = try openInput(name)
+                    let allowed = special.allowedSpecial.set, disallowed = special.disallowedSpecial.set
+                    if threads > 1 {
+                        try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: allowed,
+                                             disallowedSpecial: disallowed, validateUTF8: !special.allowInvalidUTF8,
+                                             threads: threads, makePart: { _ in 0 }, ids: { $1 += $0.count },
+                                             partEnded: { n += $0 })
+                    } else {
+                        n = try enc.countStream(read: read, blockSize: streamBlockSize, allowedSpecial: allowed,
+                                                disallowedSpecial: disallowed, validateUTF8: !special.allowInvalidUTF8)
+                    }
                 } catch {
                     throw describe(error, input: name ?? "<stdin>")
                 }

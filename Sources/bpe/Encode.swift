@@ -24,6 +24,8 @@ struct Encode: ParsableCommand {
 
     @OptionGroup var special: SpecialTokenOptions
 
+    @OptionGroup var threading: ThreadOptions
+
     @Flag(help: "Print a JSON array instead of space-separated ids.")
     var json = false
 
@@ -45,13 +47,18 @@ struct Encode: ParsableCommand {
             // printed once the block is encoded, so an error in a later block of a huge input
             // comes after some ids (inputs under one block, 4 MiB, print nothing on error).
             let read = try openInput(file)
+            // Read once: an option's getter is not free, and this loop runs per block.
+            let json = self.json
+            let separator = json ? UInt8(ascii: ",") : UInt8(ascii: " ")
+            let threads = threading.count
+            if threads > 1 {
+                try encodeInParallel(enc, read: read, threads: threads, json: json, separator: separator)
+                return
+            }
             // Room for a whole block's text from the start: a buffer that doubled its way up
             // copied and page-faulted as much again (pages are touched only as they are used).
             var out = Output(capacity: 2 * streamBlockSize)
             var first = true
-            // Read once: an option's getter is not free, and this loop runs per block.
-            let json = self.json
-            let separator = json ? UInt8(ascii: ",") : UInt8(ascii: " ")
             out.write(json ? "[" : "")
             do {
                 try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: special.allowedSpecial.set,
@@ -65,6 +72,41 @@ struct Encode: ParsableCommand {
             out.write(json ? "]\n" : "\n")
             try out.flush()
         }
+    }
+
+    /// The ids of parts of the input encoded on `threads` threads, each part formatted on its
+    /// own thread and printed in input order once it is whole: the same bytes as one thread
+    /// prints, with the same errors (see ``Encoding/encodeStream(read:blockSize:allowedSpecial:disallowedSpecial:validateUTF8:chunkSize:threads:makePart:ids:partEnded:)``).
+    private func encodeInParallel(_ enc: Encoding, read: (Int) throws -> [UInt8], threads: Int, json: Bool,
+                                  separator: UInt8) throws {
+        /// One part's text; the first part opens the JSON array and has no separator first.
+        struct PartText {
+            var out: Output
+            var first: Bool
+        }
+        var parts = 0
+        do {
+            try enc.encodeStream(read: read, blockSize: streamBlockSize, allowedSpecial: special.allowedSpecial.set,
+                                 disallowedSpecial: special.disallowedSpecial.set,
+                                 validateUTF8: !special.allowInvalidUTF8, threads: threads,
+                                 makePart: { index in
+                                     var out = Output(capacity: 2 * streamBlockSize)
+                                     if index == 0 && json { out.write(byte: UInt8(ascii: "[")) }
+                                     return PartText(out: out, first: index == 0)
+                                 },
+                                 ids: { ids, part in part.out.writeIDs(ids, separator: separator, first: &part.first) },
+                                 partEnded: { part in
+                                     var out = part.out
+                                     try out.flush()
+                                     parts += 1
+                                 })
+        } catch {
+            throw describe(error, input: file ?? "<stdin>")
+        }
+        var out = Output()
+        if parts == 0 && json { out.write("[") }
+        out.write(json ? "]\n" : "\n")
+        try out.flush()
     }
 
     /// `--jsonl`, streamed: blocks of whole lines are encoded and printed in turn, so memory

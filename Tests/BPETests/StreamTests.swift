@@ -74,6 +74,64 @@ import TestSupport
         #expect(ended == enc.encodeOrdinary(bytes: shown))
     }
 
+    /// On several threads: the parts arrive in input order and hold the one-thread stream's
+    /// ids; a failing part ends the stream after exactly the parts before it, with the same
+    /// error; a read that fails throws after the parts read before it, unless one of those
+    /// failed first.
+    @Test(arguments: [1, 2, 4])
+    func parallelEqualsOneThread(_ threads: Int) throws {
+        struct ReadFailed: Error {}
+        let enc = try Encoding.builtin("o200k_base")
+        let bytes = Array(Self.adversarial.utf8)
+        let whole = try enc.encode(bytes: bytes, allowedSpecial: .all)
+        func reader(_ b: [UInt8], failAfter: Int? = nil) -> (Int) throws -> [UInt8] {
+            var at = 0
+            return { n in
+                if let failAfter, at >= failAfter { throw ReadFailed() }
+                defer { at = min(at + n, b.count) }
+                return Array(b[at..<min(at + n, b.count)])
+            }
+        }
+        for blockSize in [7, 64, 1000] {
+            var parts: [(index: Int, ids: [Rank])] = []
+            try enc.encodeStream(read: reader(bytes), blockSize: blockSize, allowedSpecial: .all, chunkSize: 5,
+                                 threads: threads, makePart: { (index: $0, ids: [Rank]()) }, ids: { $1.ids += $0 },
+                                 partEnded: { parts.append($0) })
+            #expect(parts.map(\.index) == Array(0..<parts.count) && parts.count > 1)
+            #expect(parts.flatMap(\.ids) == whole, "threads \(threads), block \(blockSize)")
+        }
+        // A disallowed special token in a later part.
+        let text = Array((String(repeating: "hello world\n", count: 40) + "<|endoftext|>" + String(repeating: "more\n", count: 40)).utf8)
+        var oneThread: [Rank] = [], pending: [Rank] = []
+        var expected: Error?
+        do {
+            try enc.encodeStream(read: reader(text), blockSize: 100, ids: { pending += $0 },
+                                 partEnded: { oneThread += pending; pending.removeAll() })
+        } catch { expected = error }
+        var ended: [Rank] = []
+        #expect(throws: try #require(expected as? EncodeError)) {
+            try enc.encodeStream(read: reader(text), blockSize: 100, threads: threads, makePart: { _ in [Rank]() },
+                                 ids: { $1 += $0 }, partEnded: { ended += $0 })
+        }
+        #expect(ended == oneThread && !ended.isEmpty)
+        // A read that fails after 300 bytes: the parts before it, then its error.
+        ended = []
+        #expect(throws: ReadFailed.self) {
+            try enc.encodeStream(read: reader(bytes, failAfter: 300), blockSize: 100, allowedSpecial: .all, threads: threads,
+                                 makePart: { _ in [Rank]() }, ids: { $1 += $0 }, partEnded: { ended += $0 })
+        }
+        #expect(!ended.isEmpty && whole.starts(with: ended))
+        // Both: the part that failed comes first (as with one thread, which reads no further).
+        #expect(throws: EncodeError.self) {
+            try enc.encodeStream(read: reader(text, failAfter: text.count - 100), blockSize: 100,
+                                 ids: { _ in }, partEnded: {})
+        }
+        #expect(throws: EncodeError.self) {
+            try enc.encodeStream(read: reader(text, failAfter: text.count - 100), blockSize: 100, threads: threads,
+                                 makePart: { _ in [Rank]() }, ids: { $1 += $0 }, partEnded: { _ in })
+        }
+    }
+
     @Test func errorsCarryWholeInputOffsets() throws {
         let enc = try Encoding.builtin("cl100k_base")
         let text = Array((String(repeating: "line of text\nNext ", count: 200) + "<|endoftext|>").utf8)

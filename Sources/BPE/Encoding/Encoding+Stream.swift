@@ -78,34 +78,27 @@ extension Encoding {
     func stream<S: TokenSink>(read: (Int) throws -> [UInt8], blockSize: Int, allowedSpecial: SpecialTokenSet,
                               disallowedSpecial: SpecialTokenSet, validateUTF8: Bool, makeSink: () -> S,
                               _ body: (inout S) throws -> Void) throws {
+        var state = EncodeState()
+        try cutParts(read: read, blockSize: blockSize) { part, offset, _ in
+            var sink = makeSink()
+            try encodePart(part, at: offset, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                           validateUTF8: validateUTF8, state: &state, into: &sink)
+            try body(&sink)
+        }
+    }
+
+    /// The one home of where a stream is cut: reads `blockSize` bytes at a time and hands
+    /// `part` everything up to the last safe cut (see ``SafeCut``), with its offset in the
+    /// whole input; the rest waits for more input. All of it at the end (`isLast`), or at
+    /// once for an encoding that cannot stream. The buffer is valid only during the call.
+    func cutParts(read: (Int) throws -> [UInt8], blockSize: Int,
+                  _ part: (UnsafeBufferPointer<UInt8>, _ offset: Int, _ isLast: Bool) throws -> Void) throws {
         var pending: [UInt8] = []
         var offset = 0   // of pending[0] in the whole input
-        var state = EncodeState()
-        func encodePart(_ count: Int) throws {
-            var sink = makeSink()
-            try pending.withUnsafeBufferPointer { (all) throws(EncodeError) in
-                let part = UnsafeBufferPointer(rebasing: all[0..<count])
-                do throws(EncodeError) {
-                    // Validation happens in the same pass as splitting (the lexer decodes anyway).
-                    if validateUTF8 {
-                        try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                                   state: &state, into: &sink, invalid: RejectInvalidUTF8.self)
-                    } else {
-                        try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                                   state: &state, into: &sink, invalid: KeepInvalidUTF8.self)
-                    }
-                } catch {
-                    // Offsets in errors are in the whole input, not in this block.
-                    switch error {
-                    case .disallowedSpecialToken(let t, let at): throw .disallowedSpecialToken(t, byteOffset: offset + at)
-                    case .invalidUTF8(let at): throw .invalidUTF8(byteOffset: offset + at)
-                    default: throw error
-                    }
-                }
-            }
+        func emit(_ count: Int, isLast: Bool = false) throws {
+            try pending.withUnsafeBufferPointer { try part(UnsafeBufferPointer(rebasing: $0[0..<count]), offset, isLast) }
             pending.removeFirst(count)
             offset += count
-            try body(&sink)
         }
         var scanned = 0   // pending[..<scanned] holds no safe cut
         let canCut = canStream
@@ -115,11 +108,34 @@ extension Encoding {
             pending += chunk
             guard canCut, pending.count >= blockSize else { continue }
             if let cut = pending.withUnsafeBufferPointer({ SafeCut.last(in: $0, after: scanned) }) {
-                try encodePart(cut)
+                try emit(cut)
             }
             // What is left after the last cut has none either.
             scanned = pending.count
         }
-        if !pending.isEmpty { try encodePart(pending.count) }
+        if !pending.isEmpty { try emit(pending.count, isLast: true) }
+    }
+
+    /// Encodes one part of a stream that starts `offset` bytes into the whole input; offsets
+    /// in its errors are in the whole input.
+    func encodePart<S: TokenSink>(_ part: UnsafeBufferPointer<UInt8>, at offset: Int, allowedSpecial: SpecialTokenSet,
+                                  disallowedSpecial: SpecialTokenSet, validateUTF8: Bool,
+                                  state: inout EncodeState, into sink: inout S) throws(EncodeError) {
+        do throws(EncodeError) {
+            // Validation happens in the same pass as splitting (the lexer decodes anyway).
+            if validateUTF8 {
+                try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                           state: &state, into: &sink, invalid: RejectInvalidUTF8.self)
+            } else {
+                try encode(part, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                           state: &state, into: &sink, invalid: KeepInvalidUTF8.self)
+            }
+        } catch {
+            switch error {
+            case .disallowedSpecialToken(let t, let at): throw .disallowedSpecialToken(t, byteOffset: offset + at)
+            case .invalidUTF8(let at): throw .invalidUTF8(byteOffset: offset + at)
+            default: throw error
+            }
+        }
     }
 }
