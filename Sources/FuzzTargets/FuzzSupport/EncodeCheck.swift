@@ -6,6 +6,7 @@ import BPERegex
 /// - `countTokens(bytes: x, disallowedSpecial: .none) == encodeOrdinary(bytes: x).count`;
 /// - with every special token allowed, decoding still gives back `x`;
 /// - for valid UTF-8, the batch path (`String` in, all cores) agrees with the byte path;
+/// - the stream on two threads, cut into parts of about 512 bytes, gives the ids of the whole;
 /// - the encoder's shortcuts change nothing: with no piece cache and no backtracking (scan
 ///   and heap merges only) the ids are the same as with both (the cache on from byte 0).
 /// A violation traps, which libFuzzer reports as a crash with the input saved;
@@ -56,6 +57,20 @@ public enum EncodeCheck {
             if specialDecoded != bytes, (try? enc.encode(bytes: specialDecoded, allowedSpecial: .all)) != special {
                 return "\(enc.name): decodeBytes(encode(x, allowedSpecial: .all)) != x, and not by a shared special-token id"
             }
+
+            // The stream on two threads (parts cut where one thread cuts, encoded side by
+            // side, handed back in order): the ids of the whole.
+            var at = 0, parts: [[Rank]] = []
+            do {
+                try enc.encodeStream(read: { n in
+                    defer { at = min(at + n, bytes.count) }
+                    return Array(bytes[at..<min(at + n, bytes.count)])
+                }, blockSize: 512, allowedSpecial: .all, threads: 2, makePart: { _ in [Rank]() },
+                   ids: { $1 += $0 }, partEnded: { parts.append($0) })
+            } catch {
+                return "\(enc.name): encodeStream(threads: 2) threw \(error)"
+            }
+            if parts.flatMap({ $0 }) != special { return "\(enc.name): encodeStream(threads: 2) disagrees with encode(bytes:)" }
 
             if isValid {
                 // The batch path (Strings in, items on all cores) on the text and its halves,
