@@ -96,6 +96,21 @@ let a = Rank(97), b = Rank(98), c = Rank(99)
          {"id": 303, "content": "word", "single_word": true, "lstrip": false, "rstrip": false, "normalized": true, "special": false}]
         """#
 
+    /// Added tokens are told apart by their bytes, as `tokenizers` (Rust) compares them: "é"
+    /// (U+00E9) and "e" + U+0301 are canonically equivalent, so equal as Swift Strings, yet
+    /// two tokens. `tokenizers` 0.23.3 on this file: token_to_id gives 233 (the model's own
+    /// byte-level "é", byte 0xE9) and 256, and "xéyé" (the second decomposed) encodes to
+    /// [120, 233, 121, 256]. Keyed by String, both were one token, 233.
+    @Test func canonicallyEquivalentAddedTokensStayApart() throws {
+        let added = #"""
+            [{"id": 256, "content": "\u00e9", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+             {"id": 257, "content": "e\u0301", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}]
+            """#
+        let enc = try loadHF(hfJSON(addedTokens: added))
+        #expect(try enc.encode("x\u{E9}ye\u{301}", allowedSpecial: .all) == [120, 233, 121, 256])
+        #expect(try enc.decodeBytes([256]) == Array("e\u{301}".utf8))
+    }
+
     @Test func specialTokensFollowTiktokensRuleNonSpecialAreAlwaysMatched() throws {
         let enc = try loadHF(hfJSON(addedTokens: Self.added))
         // tokenizers numbers added tokens from the vocabulary's size, in file order.

@@ -26,8 +26,13 @@ struct SpecialTokenTable: Sendable {
     /// The first byte shared by every token, if there is one (then `memchr` can scan).
     private let commonFirstByte: UInt8?
 
-    init(_ tokens: [String: Rank]) {
-        entries = tokens.map { Entry(text: $0.key, bytes: Array($0.key.utf8), rank: $0.value) }
+    init(_ tokens: [String: Rank]) { self.init(list: tokens.map { ($0.key, $0.value) }) }
+
+    /// The tokens of `list`, told apart by their UTF-8 bytes: a `[String: Rank]` would take
+    /// canonically equivalent texts (`é` and `e` + U+0301) for one, and Rust's `tokenizers`
+    /// keeps them apart. Each text must appear once.
+    init(list tokens: [(text: String, rank: Rank)]) {
+        entries = tokens.map { Entry(text: $0.text, bytes: Array($0.text.utf8), rank: $0.rank) }
             .filter { !$0.bytes.isEmpty }
             .sorted { $0.rank < $1.rank }
         none = [Bool](repeating: false, count: entries.count)

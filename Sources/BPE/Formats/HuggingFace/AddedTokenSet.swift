@@ -29,9 +29,10 @@ struct AddedTokenSet: Sendable {
 
     init(_ tokens: [AddedToken]) {
         self.tokens = tokens
-        var byPattern: [String: Rank] = [:]
-        for t in tokens { byPattern[String(decoding: t.pattern, as: UTF8.self)] = t.id }
-        table = SpecialTokenTable(byPattern)
+        // By bytes, not by String: canonically equivalent patterns are different tokens.
+        var byPattern: [[UInt8]: Rank] = [:]
+        for t in tokens { byPattern[t.pattern] = t.id }
+        table = SpecialTokenTable(list: byPattern.map { (String(decoding: $0.key, as: UTF8.self), $0.value) })
         var index: [Rank: Int] = [:]
         for (i, t) in tokens.enumerated() { index[t.id] = i }
         tokenOfEntry = table.entries.map { index[$0.rank]! }

@@ -202,7 +202,8 @@ enum HuggingFaceTokenizerFile {
         /// The id of vocabulary entry `text`, as `tokenizers`' `token_to_id`.
         func id(of text: String) -> Rank? {
             if let bytes = ByteLevelAlphabet.decode(text) { return vocabulary.rank(of: bytes) }
-            return rawEntries.first { $0.0 == text }?.1
+            // Bytes, not String equality, which takes canonically equivalent texts for one.
+            return rawEntries.first { $0.0.utf8.elementsEqual(text.utf8) }?.1
         }
     }
 
@@ -391,7 +392,9 @@ enum HuggingFaceTokenizerFile {
 
     static func parseAddedTokens(_ v: JSONValue?, model: Model, normalizers: [UnicodeNormalizer]) throws(FormatError) -> Added {
         guard let v else { return Added(all: []) }
-        var byContent: [String: Int] = [:]   // content → index in `all`
+        // content's UTF-8 → index in `all`. Bytes, as tokenizers compares: a Swift String
+        // key would take canonically equivalent texts (é and e + U+0301) for one token.
+        var byContent: [[UInt8]: Int] = [:]
         var all: [AddedToken] = []
         var nextID = Rank(model.size)
         try v.forEachElement { (_, t) throws(FormatError) in
@@ -414,7 +417,7 @@ enum HuggingFaceTokenizerFile {
                 for n in normalizers { p = n.normalize(p) }
                 token.pattern = p
             }
-            if let i = byContent[content] {
+            if let i = byContent[Array(content.utf8)] {
                 // The same text again: tokenizers keeps the id and takes the new flags, but a
                 // text once special stays in its set of special tokens.
                 token.id = all[i].id
@@ -428,7 +431,7 @@ enum HuggingFaceTokenizerFile {
                 token.id = nextID
                 nextID += 1
             }
-            byContent[content] = all.count
+            byContent[Array(content.utf8)] = all.count
             all.append(token)
         }
         // One id per pattern in each search.
