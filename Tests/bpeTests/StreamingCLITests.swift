@@ -3,15 +3,21 @@ import Testing
 
 /// Inputs larger than one 4 MiB block are encoded in parts; the result must not change.
 @Suite("streaming encode and count") struct StreamingCLITests {
+    /// `line(0) + line(1) + …` until the text has at least `bytes` bytes of UTF-8.
+    static func numberedLines(upTo bytes: Int, _ line: (Int) -> String) -> String {
+        var text = ""
+        var i = 0
+        while text.utf8.count < bytes {
+            text += line(i)
+            i += 1
+        }
+        return text
+    }
+
     @Test("a 9 MB file: encode | decode gives it back; count equals the number of ids")
     func largeFile() async throws {
         try await withTemporaryDirectory { dir in
-            var text = ""
-            var i = 0
-            while text.utf8.count < 9_000_000 {
-                text += "Line \(i): the quick brown fox — Grüße, 東京 😀  \r\nnext\tline  \n"
-                i += 1
-            }
+            let text = Self.numberedLines(upTo: 9_000_000) { "Line \($0): the quick brown fox — Grüße, 東京 😀  \r\nnext\tline  \n" }
             let file = try dir.write("big.txt", text)
             let ids = dir.url.appendingPathComponent("ids.txt").path
             let e = try await CLI.run(["encode", "-e", "cl100k_base", file])
@@ -30,12 +36,7 @@ import Testing
     @Test("--threads N prints what one thread prints, errors included")
     func threadsGiveTheSameOutput() async throws {
         try await withTemporaryDirectory { dir in
-            var text = ""
-            var i = 0
-            while text.utf8.count < 60_000 {
-                text += "Zeile \(i): Grüße aus 東京 😀, don't stop\r\n\tand  more   spaces \u{3000}\n"
-                i += 1
-            }
+            let text = Self.numberedLines(upTo: 60_000) { "Zeile \($0): Grüße aus 東京 😀, don't stop\r\n\tand  more   spaces \u{3000}\n" }
             let file = try dir.write("text.txt", text)
             let bad = try dir.write("bad.txt", text + "<|endoftext|>" + text)
             let env = ["SWIFT_BPE_BLOCK_SIZE": "1000"]

@@ -95,7 +95,6 @@ struct VocabularyCache: Sendable {
     /// Writes an image: temporary file, then rename; returns whether it is in place. Failure
     /// is silent by design: the cache is only an optimization, and the caller already has its
     /// vocabulary.
-    @discardableResult
     private func store(_ image: [UInt8], at path: String) -> Bool {
         guard let directory else { return false }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -26,17 +26,15 @@ extension Encoding {
                                    partEnded: (Part) throws -> Void) throws {
         let chunk = max(chunkSize, 1)
         /// Encodes one part on whatever thread runs it.
-        let encodeOne: @Sendable ([UInt8], Int, Int) -> Result<Part, Error> = { bytes, offset, index in
+        let encodeOne: @Sendable (UnsafeBufferPointer<UInt8>, Int, Int) -> Result<Part, Error> = { bytes, offset, index in
             let result = PartBox(makePart(index))
             let storage = UnsafeMutablePointer<Rank>.allocate(capacity: chunk)
             defer { storage.deallocate() }
             var state = EncodeState()
             var sink = ChunkSink(storage: storage, capacity: chunk) { ids($0, &result.part) }
             do {
-                try bytes.withUnsafeBufferPointer { (b) throws(EncodeError) in
-                    try self.encodePart(b, at: offset, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                                   validateUTF8: validateUTF8, state: &state, into: &sink)
-                }
+                try self.encodePart(bytes, at: offset, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                                    validateUTF8: validateUTF8, state: &state, into: &sink)
             } catch {
                 return .failure(error)
             }
@@ -58,18 +56,20 @@ extension Encoding {
         var index = 0
         do {
             try cutParts(read: read, blockSize: blockSize) { part, offset, isLast in
-                let bytes = Array(part), i = index
+                let i = index
                 index += 1
                 let pending = PendingPart<Part>()
                 waiting.append(pending)
                 // The last part runs here, where the caller would only wait for it: an input
-                // of one part (most inputs) starts no thread at all.
+                // of one part (most inputs) starts no thread at all, and is not copied.
                 if threads <= 1 || isLast {
-                    pending.result = encodeOne(bytes, offset, i)
+                    pending.result = encodeOne(part, offset, i)
                     pending.done.leave()
                 } else {
+                    // The part outlives this call, which is all `part` is valid for.
+                    let bytes = Array(part)
                     DispatchQueue.global(qos: .userInitiated).async {
-                        pending.result = encodeOne(bytes, offset, i)
+                        pending.result = bytes.withUnsafeBufferPointer { encodeOne($0, offset, i) }
                         pending.done.leave()
                     }
                 }
