@@ -98,19 +98,6 @@ guard let data = FileManager.default.contents(atPath: file),
     fail("cannot read \(file) as UTF-8")
 }
 
-/// The CPUs this process may run on (Linux: Cpus_allowed_list of /proc/self/status).
-func allowedCPUs() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
-    else { return ProcessInfo.processInfo.activeProcessorCount }
-    var n = 0
-    for part in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
-        let ends = part.trimmingCharacters(in: .whitespaces).split(separator: "-").compactMap { Int($0) }
-        n += ends.count == 2 ? ends[1] - ends[0] + 1 : 1
-    }
-    return n
-}
-
 /// The file cut after a newline once a document has `minBytes`; the same rule as
 /// `documents()` in Benchmarks/bench_peers.py, so both sides encode the same documents.
 func documents(_ bytes: [UInt8], minBytes: Int) -> [String] {
@@ -133,7 +120,7 @@ var tokens = 0
 var extra = ""
 if let threads = batchThreads {
     let docs = documents([UInt8](data), minBytes: docBytes)
-    let cpus = allowedCPUs()
+    let cpus = Processors.allowed
     if cpus != threads {
         FileHandle.standardError.write(Data(
             "bpe-bench: warning: --batch \(threads) but this process may run on \(cpus) CPUs; pin it with taskset\n".utf8))

@@ -107,13 +107,13 @@ public struct Exporter: Sendable {
         public var docSeparator: [UInt8]?
         /// Shard file prefix; `nil`: the encoding's name, or the vocabulary file's stem.
         public var name: String?
-        /// Encoding threads.
-        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        /// Encoding threads (default: ``Processors/allowed``).
+        public var threads = Processors.allowed
         /// Bytes read per file read (``Corpus/blockSize``).
         public var blockSize = 8 << 20
         /// Bytes of text encoded per parallel round: 2 MiB per thread, at least 16 MiB.
         /// Memory is a small multiple of this (the text, its tokens, the reader's buffers).
-        public var batchBytes = max(16 << 20, ProcessInfo.processInfo.activeProcessorCount * (2 << 20))
+        public var batchBytes = max(16 << 20, Processors.allowed * (2 << 20))
         /// Documents longer than this are encoded in parts on several threads (at points
         /// where the split pattern cannot join, so the tokens are the same).
         public var partBytes = 1 << 20

@@ -12,7 +12,7 @@ struct CorpusOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Split files into documents at this string (\\n, \\t escapes), e.g. '\\n\\n' or '<|endoftext|>'. Default: one document per file.", valueName: "sep"))
     var docSeparator: String?
 
-    @Option(help: "Counting threads (default: all cores).")
+    @Option(help: "Counting threads (default: the CPUs this process may use).")
     var threads: Int?
 
     @Flag(help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error.")

@@ -10,8 +10,8 @@ struct Export: ParsableCommand {
         discussion: """
             Every document is preceded by <|endoftext|>, as llm.c's data scripts do, and is \
             encoded as ordinary text (special-token text inside a document stays text). A file \
-            is one document unless --doc-separator splits it. Encoding runs on all cores; the \
-            output is the same for any number of threads.
+            is one document unless --doc-separator splits it. Encoding runs on every CPU it may \
+            use; the output is the same for any number of threads.
 
             Validation split: --val-docs N takes the first N documents. --val-fraction F (default \
             0.1) takes document i (counting from 0) when ceil((i+1)*F) > ceil(i*F): document 0, \
@@ -85,7 +85,7 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Shard file prefix (default: the encoding name, or the --vocab file's stem).", valueName: "name"))
     var name: String?
 
-    @Option(help: "Encoding threads (default: all cores).")
+    @Option(help: "Encoding threads (default: the CPUs this process may use).")
     var threads: Int?
 
     @Flag(name: [.short, .long], help: "No progress display or summary.")

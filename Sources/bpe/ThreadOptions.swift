@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import BPE
 
 /// `--threads` for `encode` and `count`: how many parts of a long input are encoded at once.
 struct ThreadOptions: ParsableArguments {
@@ -13,23 +13,5 @@ struct ThreadOptions: ParsableArguments {
     }
 
     /// The number to use: `--threads`, else the CPUs this process may run on.
-    var count: Int { threads ?? ThreadOptions.allowedCPUs }
-
-    /// The CPUs in this process's affinity mask (what `taskset` sets), from
-    /// `/proc/self/status`; the machine's count where that cannot be read. A process pinned
-    /// to one CPU (as the benchmarks pin the CLI) then encodes on one thread.
-    static var allowedCPUs: Int {
-        #if os(Linux)
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) {
-            var n = 0
-            for range in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
-                let ends = range.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                n += ends.count == 2 ? ends[1] - ends[0] + 1 : 1
-            }
-            if n > 0 { return n }
-        }
-        #endif
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }
+    var count: Int { threads ?? Processors.allowed }
 }

@@ -31,8 +31,8 @@ public struct Trainer: Sendable {
         public var specialTokens: [String] = []
         /// Stop when the most frequent pair occurs fewer times than this.
         public var minFrequency: UInt64 = 1
-        /// Worker threads for counting (default: all cores).
-        public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// Worker threads for counting (default: ``Processors/allowed``).
+        public var threads: Int = Processors.allowed
         /// Replace invalid UTF-8 with U+FFFD instead of failing.
         public var lossy: Bool = false
 
