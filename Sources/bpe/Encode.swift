@@ -136,31 +136,57 @@ struct Encode: ParsableCommand {
 
     /// Buffers one line of ids per JSON string line into `out`. `lineNumber` is the number
     /// of lines before `input` and is advanced past it.
+    ///
+    /// Every line is read first and the texts are then encoded as one batch on `--threads`
+    /// threads. The first error by line number wins, as line by line: a line that cannot be
+    /// read stops the reading, and the lines before it are still encoded for errors of their own.
     private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, lineNumber: inout Int,
                              into out: inout Output) throws {
         let name = file ?? "<stdin>"
         // Options read once, not per line.
         let json = self.json, allowed = special.allowedSpecial.set, disallowed = special.disallowedSpecial.set
         let allowInvalidUTF8 = special.allowInvalidUTF8
+        let firstLine = lineNumber + 1
+        var texts: [[UInt8]] = []
+        var readError: Error?
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             // The newline that ends the last line does not start another one.
             if line.isEmpty && line.endIndex == input.endIndex { break }
             lineNumber += 1
-            // Escapes cannot make invalid UTF-8 (lone surrogates are refused), so checking
-            // the line checks the text, with the offset where the user can find it.
-            if !allowInvalidUTF8 { try requireUTF8(line, name: "\(name), line \(lineNumber)") }
-            guard let text = JSONDocument.stringLiteral(line) else {
-                throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
-            }
-            let ids: [Rank]
             do {
-                ids = try enc.encode(bytes: text, allowedSpecial: allowed, disallowedSpecial: disallowed)
+                // Escapes cannot make invalid UTF-8 (lone surrogates are refused), so checking
+                // the line checks the text, with the offset where the user can find it.
+                if !allowInvalidUTF8 { try requireUTF8(line, name: "\(name), line \(lineNumber)") }
+                guard let text = JSONDocument.stringLiteral(line) else {
+                    throw CLIError("\(name), line \(lineNumber): expected a JSON string such as \"hello\"")
+                }
+                texts.append(text)
             } catch {
-                throw CLIError("\(name), line \(lineNumber): \(error)")
+                readError = error
+                break
             }
+        }
+        let ids: [[Rank]]
+        do {
+            ids = try enc.encodeBatch(bytes: texts, allowedSpecial: allowed, disallowedSpecial: disallowed,
+                                      threads: threading.count)
+        } catch {
+            // The batch gives the first failing text's error but not its line: find the line.
+            for (i, text) in texts.enumerated() {
+                do {
+                    _ = try enc.encode(bytes: text, allowedSpecial: allowed, disallowedSpecial: disallowed)
+                } catch {
+                    throw CLIError("\(name), line \(firstLine + i): \(error)")
+                }
+            }
+            throw CLIError("\(name): \(error)")
+        }
+        if let readError { throw readError }
+        let separator = json ? UInt8(ascii: ",") : UInt8(ascii: " ")
+        for lineIDs in ids {
             if json { out.write(byte: UInt8(ascii: "[")) }
             var first = true
-            ids.withUnsafeBufferPointer { out.writeIDs($0, separator: json ? UInt8(ascii: ",") : UInt8(ascii: " "), first: &first) }
+            lineIDs.withUnsafeBufferPointer { out.writeIDs($0, separator: separator, first: &first) }
             out.write(json ? "]\n" : "\n")
         }
     }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import BPE
 
-/// `--threads` for `encode` and `count`: how many parts of a long input are encoded at once.
+/// `--threads` for `encode` and `count`: how many parts of a long input (or lines of
+/// `encode --jsonl`) are encoded at once.
 struct ThreadOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Threads for input longer than one block (4 MiB); it is cut where one thread cuts it, so the output is the same for any number (default: the CPUs this process may use).",
+        "Threads for input longer than one block (4 MiB), or for the lines of encode --jsonl; input is cut where one thread cuts it, so the output is the same for any number (default: the CPUs this process may use).",
         valueName: "n"))
     var threads: Int?
 

@@ -87,6 +87,33 @@ import TestSupport
         #expect(cl100k.encodeOrdinaryBatch(texts) == texts.map { cl100k.encodeOrdinary($0) })
         #expect(try cl100k.encodeBatch(texts, allowedSpecial: .all) == texts.map { try cl100k.encode($0, allowedSpecial: .all) })
         #expect(throws: EncodeError.self) { try cl100k.encodeBatch(texts) }
+        for threads in [nil, 1, 2, 3, 1000] {
+            #expect(cl100k.encodeOrdinaryBatch(texts, threads: threads) == texts.map { cl100k.encodeOrdinary($0) })
+        }
+    }
+
+    /// Byte strings, invalid UTF-8 among them, on any number of threads: the same ids as one
+    /// by one, and the error of the first text that fails, whichever thread meets it.
+    @Test func bytesBatchEqualsOneByOne() throws {
+        var rng = SplitMix(seed: 5)
+        let parts: [[UInt8]] = [Array("hello".utf8), Array(" Grüße".utf8), [0xFF], [0xE4, 0xB8], Array("世界".utf8),
+                                Array("\r\n".utf8), Array(" 123".utf8), [0xC0, 0x80]]
+        let texts = (0..<400).map { _ in (0..<Int.random(in: 0..<30, using: &rng)).flatMap { _ in parts.randomElement(using: &rng)! } }
+        let expected = try texts.map { try cl100k.encode(bytes: $0) }
+        #expect(try cl100k.encodeBatch(bytes: [Array("hello".utf8)]) == [[15339]])
+        for threads in [nil, 1, 2, 3, 1000] {
+            #expect(try cl100k.encodeBatch(bytes: texts, threads: threads) == expected, "threads \(String(describing: threads))")
+        }
+        #expect(try cl100k.encodeBatch(bytes: [], threads: 2) == [])
+        // Two bad texts: the first one's token is the error, on one thread and on three.
+        var bad = texts
+        bad[100] = Array("a <|fim_prefix|>".utf8)
+        bad[300] = Array("<|endoftext|>".utf8)
+        for threads in [1, 3] {
+            #expect(throws: EncodeError.disallowedSpecialToken("<|fim_prefix|>", byteOffset: 2)) {
+                try cl100k.encodeBatch(bytes: bad, threads: threads)
+            }
+        }
     }
 
     @Test func countTokensMatchesEncode() throws {

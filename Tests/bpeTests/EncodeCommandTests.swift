@@ -192,6 +192,36 @@ struct EncodeCommandTests {
         #expect(e.exited(1) && e.stderr.contains("line \(bad.count - 2):"), "\(e.stderr)")
     }
 
+    /// Lines encoded on 1 and on 3 threads: the same bytes out; with a bad line, the same
+    /// error (the first by line number, whichever kind it is) and the same output before it.
+    @Test("--jsonl --threads N prints what one thread prints, errors included")
+    func jsonlThreads() async throws {
+        let lines = (0..<3000).map { "\"Zeile \($0): Grüße aus 東京 😀\\n don't\"" }
+        let env = ["SWIFT_BPE_BLOCK_SIZE": "10000"]
+        func run(_ input: [String], _ threads: Int, json: Bool = false) async throws -> CLIResult {
+            try await CLI.run(["encode", "-e", "cl100k_base", "--jsonl", "--threads", "\(threads)"] + (json ? ["--json"] : []),
+                              stdin: input.joined(separator: "\n") + "\n", environment: env)
+        }
+        for json in [false, true] {
+            let one = try await run(lines, 1, json: json), three = try await run(lines, 3, json: json)
+            #expect(one.succeeded && one.stdout.split(separator: "\n").count == lines.count, "\(one.stderr)")
+            #expect(three.stdoutBytes == one.stdoutBytes, "\(three.stderr)")
+        }
+        // A disallowed special token on line 2001 and a line that is not JSON on line 2003,
+        // in both orders: the earlier line is the error.
+        var special = lines, notJSON = lines
+        special[2000] = #""x <|endoftext|>""#
+        special[2002] = "not json"
+        notJSON[2000] = "not json"
+        notJSON[2002] = #""x <|endoftext|>""#
+        for (bad, message) in [(special, "line 2001: "), (notJSON, "line 2001: expected a JSON string")] {
+            let one = try await run(bad, 1), three = try await run(bad, 3)
+            #expect(one.exited(1) && one.isOneErrorLine && one.stderr.contains(message), "\(one.stderr)")
+            #expect(three.status == one.status && three.stderr == one.stderr && three.stdoutBytes == one.stdoutBytes,
+                    "\(three.stderr)")
+        }
+    }
+
     @Test("--jsonl with a real encoding")
     func jsonlCl100k() async throws {
         let r = try await CLI.run(["encode", "-e", "cl100k_base", "--jsonl"], stdin: "\"hello world\"\n\"hello world\"\n")

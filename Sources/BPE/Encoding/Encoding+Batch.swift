@@ -2,37 +2,60 @@ import Foundation
 import Dispatch
 
 extension Encoding {
-    /// Encodes many texts on all cores; the result is in input order and identical to
+    /// Encodes many texts at once; the result is in input order and identical to
     /// `texts.map { encodeOrdinary($0) }`.
     ///
-    /// Work is handed out in chunks of texts, one PCRE2 matcher per chunk.
+    /// Work is handed out in chunks of texts, one scratch state per chunk. `threads` caps the
+    /// threads used, as tiktoken's `num_threads` does (`nil`: one per CPU; 1: this thread only).
     /// ```swift
     /// cl100k.encodeOrdinaryBatch(["hello", "world"])   // [[15339], [14957]]
     /// ```
-    /// - Complexity: O(total bytes / cores).
-    public func encodeOrdinaryBatch(_ texts: [String]) -> [[Rank]] {
-        Self.mapOnAllCores(texts, placeholder: []) { text, state in
+    /// - Complexity: O(total bytes / threads).
+    public func encodeOrdinaryBatch(_ texts: [String], threads: Int? = nil) -> [[Rank]] {
+        Self.mapInParallel(texts, threads: threads, placeholder: []) { text, state in
             var sink = ArraySink()
             withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
             return sink.tokens
         }
     }
 
-    /// ``encode(_:allowedSpecial:disallowedSpecial:)`` for many texts on all cores.
+    /// ``encode(_:allowedSpecial:disallowedSpecial:)`` for many texts at once, on at most
+    /// `threads` threads (`nil`: one per CPU).
     /// - Throws: the error of the first text (in input order) that fails.
-    /// - Complexity: O(total bytes / cores).
+    /// - Complexity: O(total bytes / threads).
     public func encodeBatch(_ texts: [String], allowedSpecial: SpecialTokenSet = .none,
-                            disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [[Rank]] {
-        let results = Self.mapOnAllCores(texts, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
-            var sink = ArraySink()
-            do throws(EncodeError) {
+                            disallowedSpecial: SpecialTokenSet = .all, threads: Int? = nil) throws(EncodeError) -> [[Rank]] {
+        let results = Self.mapInParallel(texts, threads: threads, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
+            Result { () throws(EncodeError) in
+                var sink = ArraySink()
                 try withUTF8(text) { (buf) throws(EncodeError) in
                     try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
                                state: &state, into: &sink)
                 }
-                return .success(sink.tokens)
-            } catch {
-                return .failure(error)
+                return sink.tokens
+            }
+        }
+        return try results.map { (r) throws(EncodeError) in try r.get() }
+    }
+
+    /// ``encode(bytes:allowedSpecial:disallowedSpecial:)`` for many byte strings at once, on
+    /// at most `threads` threads (`nil`: one per CPU); invalid UTF-8 is encoded losslessly.
+    ///
+    /// ```swift
+    /// try cl100k.encodeBatch(bytes: [Array("hello".utf8), [0xFF]])   // [[15339], [255]]
+    /// ```
+    /// - Throws: the error of the first text (in input order) that fails.
+    /// - Complexity: O(total bytes / threads).
+    public func encodeBatch(bytes texts: [[UInt8]], allowedSpecial: SpecialTokenSet = .none,
+                            disallowedSpecial: SpecialTokenSet = .all, threads: Int? = nil) throws(EncodeError) -> [[Rank]] {
+        let results = Self.mapInParallel(texts, threads: threads, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
+            Result { () throws(EncodeError) in
+                var sink = ArraySink()
+                try text.withUnsafeBufferPointer { (buf) throws(EncodeError) in
+                    try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                               state: &state, into: &sink)
+                }
+                return sink.tokens
             }
         }
         return try results.map { (r) throws(EncodeError) in try r.get() }
@@ -46,14 +69,14 @@ extension Encoding {
         try batch.map { (t) throws(DecodeError) in try decodeBytes(t) }
     }
 
-    /// `texts.map(transform)` on all cores, in input order; each chunk of texts shares one
-    /// scratch ``EncodeState``.
-    private static func mapOnAllCores<T>(_ texts: [String], placeholder: T,
-                                         _ transform: @Sendable (String, inout EncodeState) -> T) -> [T] {
+    /// `texts.map(transform)` on at most `threads` threads, in input order; each chunk of
+    /// texts shares one scratch ``EncodeState``.
+    private static func mapInParallel<Input: Sendable, T>(_ texts: [Input], threads: Int?, placeholder: T,
+                                                          _ transform: @Sendable (Input, inout EncodeState) -> T) -> [T] {
         var out = [T](repeating: placeholder, count: texts.count)
         out.withUnsafeMutableBufferPointer { results in
             let results = UnsafeSendable(results)
-            forEachChunk(count: texts.count) { range in
+            forEachChunk(count: texts.count, threads: threads) { range in
                 var state = EncodeState()
                 for i in range { results.value[i] = transform(texts[i], &state) }
             }
@@ -61,13 +84,26 @@ extension Encoding {
         return out
     }
 
-    /// Splits `0..<count` into chunks and runs them on all cores.
-    static func forEachChunk(count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    /// Splits `0..<count` into chunks and runs them on at most `threads` threads (`nil`: one
+    /// per CPU); 1 runs them here, in order.
+    /// - Complexity: one lock per chunk to hand it out, eight chunks per thread.
+    static func forEachChunk(count: Int, threads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        // Several chunks per core so one long text does not leave the other cores idle.
-        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 8)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            body((count * c / chunks)..<(count * (c + 1) / chunks))
+        let workers = min(count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        if workers == 1 { return body(0..<count) }
+        // Several chunks per thread, handed out as threads come free, so one long text does
+        // not leave the other threads idle.
+        let chunks = min(count, workers * 8)
+        let next = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let c = next.withLock { n in
+                    defer { n += 1 }
+                    return n
+                }
+                guard c < chunks else { return }
+                body((count * c / chunks)..<(count * (c + 1) / chunks))
+            }
         }
     }
 }
