@@ -97,11 +97,11 @@ extension CharClass {{
     /// Code points per stage-2 block, as a shift.
     static let blockShift = {SHIFT}
     /// Stage 1: {len(stage1)} block numbers, one per {size} code points.
-    static let stage1Base64 = \"\"\"
+    static let stage1Base64: StaticString = \"\"\"
 {lines(b1)}
 \"\"\"
     /// Stage 2: {len(blocks)} distinct blocks of {size} flag bytes.
-    static let stage2Base64 = \"\"\"
+    static let stage2Base64: StaticString = \"\"\"
 {lines(b2)}
 \"\"\"
 }}
