@@ -15,6 +15,8 @@ struct BPECommand: ParsableCommand {
               bpe encodings
             """,
         version: "0.1.0",
+        // Each command names itself (commandName:); without it ArgumentParser derives the
+        // name with String(describing:) on every start, a million instructions a command.
         subcommands: [Encode.self, Decode.self, Count.self, Show.self, Encodings.self, Train.self, CountWords.self, MergeCounts.self, Export.self, Convert.self]
     )
 

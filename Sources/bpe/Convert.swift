@@ -6,6 +6,7 @@ import SafeFiles
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Write a vocabulary in another format: tokenizer.json or .tiktoken.",
         discussion: """
             IN is any file --vocab reads (.tiktoken with its sidecar, tokenizer.json, Tekken \

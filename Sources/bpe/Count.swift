@@ -5,6 +5,7 @@ import Foundation
 
 struct Count: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "count",
         abstract: "Count tokens, one line per file and a total, as wc does.",
         discussion: """
             Counts as `encode` would (same special-token options), without building the id list.

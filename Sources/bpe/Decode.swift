@@ -5,6 +5,7 @@ import Foundation
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Decode token ids to the exact bytes they stand for.",
         discussion: """
             Reads ids separated by whitespace, or a JSON array of ids, from FILE (or standard \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "encode",
         abstract: "Encode text to token ids.",
         discussion: """
             Reads FILE (or standard input) as UTF-8 and prints the token ids in decimal, separated \

@@ -4,6 +4,7 @@ import BPE
 
 struct Encodings: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "encodings",
         abstract: "List the built-in encodings.",
         discussion: """
             Prints name, vocabulary size (n_vocab), split pattern and special tokens, then the \

@@ -6,6 +6,7 @@ import TokenFeed
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Tokenize a corpus into training shards for llm.c or nanoGPT.",
         discussion: """
             Every document is preceded by <|endoftext|>, as llm.c's data scripts do, and is \

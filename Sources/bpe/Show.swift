@@ -5,6 +5,7 @@ import Foundation
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Print text with its token boundaries visible.",
         discussion: """
             On a terminal, tokens get alternating background colours. Otherwise (or with \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train a byte-level BPE vocabulary and write it as a .tiktoken file.",
         discussion: """
             Ranks 0-255 are the single bytes; each merge gets the next rank; special tokens get the \

@@ -6,6 +6,7 @@ import TinyGPT
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sample",
         abstract: "Generate text from a checkpoint written by `tinygpt train`.",
         discussion: """
             Encodes --prompt with the vocabulary stored in the checkpoint (an empty prompt \

@@ -5,6 +5,7 @@ import TinyGPT
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train a model on the llm.c shards of a bpe export folder.",
         discussion: """
             Reads DIR/meta.json and every shard it lists: train shards for training (random \
