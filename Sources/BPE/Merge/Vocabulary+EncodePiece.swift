@@ -18,12 +18,24 @@ extension Vocabulary {
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
-        } else if wholePieceLookup, n <= 8, let r = shortTable.find(p, n) {
-            sink.append(r)
-        } else if wholePieceLookup, n > 8, let r = table.find(p, count: n, tokens: tokens) {
-            sink.append(r)
-        } else if n <= PieceCache.maxKey, let cache = state.pieceCache {
-            let h = hashBytes(p, n)
+            return
+        }
+        // A piece of more than 8 bytes is hashed once, for the token table and the cache alike.
+        var h: UInt64 = 0
+        if n <= 8 {
+            if wholePieceLookup, let r = shortTable.find(p, n) {
+                sink.append(r)
+                return
+            }
+        } else if wholePieceLookup || n <= PieceCache.maxKey {
+            h = hashBytes(p, n)
+            if wholePieceLookup, let r = table.find(p, count: n, hash: h, tokens: tokens) {
+                sink.append(r)
+                return
+            }
+        }
+        if n <= PieceCache.maxKey, let cache = state.pieceCache {
+            if n <= 8 { h = hashBytes(p, n) }
             if let (tokens, count) = cache.lookup(p, n, hash: h) {
                 for i in 0..<count { sink.append(tokens[i]) }
             } else {
