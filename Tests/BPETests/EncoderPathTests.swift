@@ -47,7 +47,9 @@ import TestSupport
     /// The cache keeps pieces by their bytes: two pieces whose slots collide must not be
     /// confused (a cache of one slot makes every piece collide).
     @Test func cacheComparesKeysNotHashes() throws {
-        let cache = PieceCache()
+        let storage = PieceCacheStorage()
+        defer { withExtendedLifetime(storage) {} }
+        let cache = storage.cache
         let a = Array("abcdefgh".utf8), b = Array("zyxwvuts".utf8)
         let ta: [Rank] = [1, 2], tb: [Rank] = [3]
         a.withUnsafeBufferPointer { p in ta.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: 2) } }

@@ -6,7 +6,9 @@ import BPERegex
 /// backtracking tables, fetched on the first long piece.
 struct EncodeState {
     var matcher: Matcher?
+    /// The piece cache's view and the storage that keeps it valid, made together.
     private(set) var pieceCache: PieceCache?
+    private var pieceCacheStorage: PieceCacheStorage?
     private var bytesSeen = 0
     /// Whether to keep a piece cache at all (tests compare with and without).
     var usesPieceCache = true
@@ -25,7 +27,11 @@ struct EncodeState {
     mutating func willEncode(_ count: Int) {
         guard pieceCache == nil else { return }
         bytesSeen += count
-        if usesPieceCache, bytesSeen >= pieceCacheThreshold { pieceCache = PieceCache() }
+        if usesPieceCache, bytesSeen >= pieceCacheThreshold {
+            let storage = PieceCacheStorage()
+            pieceCacheStorage = storage
+            pieceCache = storage.cache
+        }
     }
 
     /// `v`'s backtracking tables (built by the first caller in the process), or `nil`.

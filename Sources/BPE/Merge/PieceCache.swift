@@ -12,13 +12,19 @@ import Foundation
 /// returns exactly the tokens the merge gave for these bytes. `PieceCacheTests` encodes with
 /// and without the memo and compares.
 ///
+/// The memo is a view of two buffers that ``PieceCacheStorage`` owns, not a class: the
+/// encoder passes it through every piece, and a class reference there was retained and
+/// released once or five times a piece (atomic operations, on the hottest path there is).
+/// Whoever holds the view keeps its storage alive (``EncodeState`` holds both).
+///
 /// ```swift
-/// let cache = PieceCache()
+/// let storage = PieceCacheStorage()
+/// let cache = storage.cache
 /// cache.insert(p, 5, hash: h, tokens: t, count: 2)
 /// cache.lookup(p, 5, hash: h)   // (t's copy, 2)
 /// ```
 /// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece (n ≤ ``maxKey``).
-final class PieceCache {
+struct PieceCache {
     /// Pieces longer than this are not kept (long pieces rarely repeat).
     static let maxKey = 24
     /// Pieces that merge into more tokens than this are not kept.
@@ -40,14 +46,14 @@ final class PieceCache {
     /// Slot layout: the pair (`a << 32 | b`, `UInt64.max` when empty), then the answer.
     private let pairSlots: UnsafeMutablePointer<(pair: UInt64, compatible: Bool)>
 
-    init() {
+    fileprivate init() {
         // calloc: zeroed (empty) slots, and the kernel maps the pages only as they are touched.
         slots = calloc(Self.slotCount, 64)!
         pairSlots = .allocate(capacity: Self.pairSlotCount)
         pairSlots.initialize(repeating: (.max, false), count: Self.pairSlotCount)
     }
 
-    deinit {
+    fileprivate func deallocate() {
         free(slots)
         pairSlots.deallocate()
     }
@@ -85,4 +91,10 @@ final class PieceCache {
         (slot + 16).copyMemory(from: p, byteCount: n)
         (slot + 40).copyMemory(from: tokens, byteCount: count * MemoryLayout<Rank>.size)
     }
+}
+
+/// Owns the buffers of one ``PieceCache`` and frees them with the last reference.
+final class PieceCacheStorage {
+    let cache = PieceCache()
+    deinit { cache.deallocate() }
 }
