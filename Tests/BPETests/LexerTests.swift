@@ -125,6 +125,14 @@ import TestSupport
         #expect(CharClass.unicodeVersion == "16.0.0")
     }
 
+    /// The lexers look two- and three-byte characters up in the BMP table: it must give every
+    /// scalar's flags exactly as the stages (which the test above holds against PCRE2) do.
+    @Test func bmpTableAgreesWithTheStages() {
+        let bmp = CharClass.table.bmp
+        let differing = (0..<0x10000).filter { bmp[$0] != CharClass.flags(of: UInt32($0)) }
+        #expect(differing.isEmpty, "\(differing.count) scalars differ, first U+\(String(differing.first ?? 0, radix: 16))")
+    }
+
     /// Each scalar in the contexts the patterns care about (after a space, an apostrophe, a
     /// letter, between letters), for the three presets: a sweep of all of Unicode against
     /// PCRE2, cheap enough for every test run.

@@ -33,6 +33,10 @@ enum CharClass {
         let bytes: UnsafeMutablePointer<UInt8>
         let stage1: UnsafeMutablePointer<UInt8>
         let stage2: UnsafeMutablePointer<UInt8>
+        /// By scalar, for the Basic Multilingual Plane (U+0000 to U+FFFF, 64 KiB): the flags
+        /// in one load where the stages take two dependent ones. Every two- and three-byte
+        /// character is looked up here; built from the stages, so it agrees with them.
+        let bmp: UnsafeMutablePointer<UInt8>
     }
 
     static let table: Tables = {
@@ -54,7 +58,12 @@ enum CharClass {
         let stage1 = decode(stage1Base64), stage2 = decode(stage2Base64)
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         for b in 0..<256 { bytes[b] = b < 128 ? stage2[Int(stage1[0]) << blockShift | b] : multiByte }
-        return Tables(bytes: bytes, stage1: stage1, stage2: stage2)
+        let bmp = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+        // Block by block (512 copies of 128 bytes): this runs at every start.
+        for block in 0..<(1 << (16 - blockShift)) {
+            (bmp + block << blockShift).initialize(from: stage2 + Int(stage1[block]) << blockShift, count: 1 << blockShift)
+        }
+        return Tables(bytes: bytes, stage1: stage1, stage2: stage2, bmp: bmp)
     }()
 
     /// The flags of scalar value `cp` (`cp` < 0x110000).

@@ -29,6 +29,8 @@ struct Lexer {
     private let bytes: UnsafeMutablePointer<UInt8>
     private let stage1: UnsafeMutablePointer<UInt8>
     private let stage2: UnsafeMutablePointer<UInt8>
+    /// ``CharClass/Tables/bmp``: the flags of U+0000...U+FFFF by scalar.
+    private let bmp: UnsafeMutablePointer<UInt8>
 
     init(_ buf: UnsafeBufferPointer<UInt8>) {
         // An empty buffer may have no base address; any non-null pointer does for n == 0.
@@ -38,6 +40,7 @@ struct Lexer {
         bytes = t.bytes
         stage1 = t.stage1
         stage2 = t.stage2
+        bmp = t.bmp
     }
 
     /// Calls `body(start, end, valid)` for every piece, left to right. `valid` is false for an
@@ -89,35 +92,32 @@ struct Lexer {
         return multiByte(i, b)
     }
 
-    /// Decodes and validates a multi-byte sequence (Unicode Table 3-7), then looks it up.
+    /// Decodes and validates a multi-byte sequence (Unicode Table 3-7), then looks it up: in
+    /// ``CharClass/Tables/bmp`` for two and three bytes, in the stages for four.
     @inline(__always)
     private func multiByte(_ i: Int, _ b: UInt8) -> (UInt8, Int) {
-        let cp: UInt32, len: Int
         if b < 0xE0 {
             guard b >= 0xC2, i + 1 < n else { return (0, 0) }
             let c1 = s[i + 1]
             guard c1 & 0xC0 == 0x80 else { return (0, 0) }
-            cp = UInt32(b & 0x1F) << 6 | UInt32(c1 & 0x3F)
-            len = 2
+            return (bmp[Int(b & 0x1F) << 6 | Int(c1 & 0x3F)], 2)
         } else if b < 0xF0 {
             guard i + 2 < n else { return (0, 0) }
             let c1 = s[i + 1], c2 = s[i + 2]
             let lo: UInt8 = b == 0xE0 ? 0xA0 : 0x80
             let hi: UInt8 = b == 0xED ? 0x9F : 0xBF
             guard c1 >= lo, c1 <= hi, c2 & 0xC0 == 0x80 else { return (0, 0) }
-            cp = UInt32(b & 0x0F) << 12 | UInt32(c1 & 0x3F) << 6 | UInt32(c2 & 0x3F)
-            len = 3
+            return (bmp[Int(b & 0x0F) << 12 | Int(c1 & 0x3F) << 6 | Int(c2 & 0x3F)], 3)
         } else {
             guard b <= 0xF4, i + 3 < n else { return (0, 0) }
             let c1 = s[i + 1], c2 = s[i + 2], c3 = s[i + 3]
             let lo: UInt8 = b == 0xF0 ? 0x90 : 0x80
             let hi: UInt8 = b == 0xF4 ? 0x8F : 0xBF
             guard c1 >= lo, c1 <= hi, c2 & 0xC0 == 0x80, c3 & 0xC0 == 0x80 else { return (0, 0) }
-            cp = UInt32(b & 0x07) << 18 | UInt32(c1 & 0x3F) << 12 | UInt32(c2 & 0x3F) << 6 | UInt32(c3 & 0x3F)
-            len = 4
+            let cp = Int(b & 0x07) << 18 | Int(c1 & 0x3F) << 12 | Int(c2 & 0x3F) << 6 | Int(c3 & 0x3F)
+            let block = Int(stage1[cp >> CharClass.blockShift])
+            return (stage2[block << CharClass.blockShift | cp & (1 << CharClass.blockShift - 1)], 4)
         }
-        let block = Int(stage1[Int(cp >> UInt32(CharClass.blockShift))])
-        return (stage2[block << CharClass.blockShift | Int(cp & UInt32((1 << CharClass.blockShift) - 1))], len)
     }
 
     /// The length of the ill-formed sequence at `i`: its maximal subpart, the unit PCRE2's
