@@ -25,6 +25,28 @@ import TestSupport
         #expect(compared > 20_000)
     }
 
+    /// White-space runs of every length and mix (plain spaces go eight at a time), before
+    /// letters, punctuation, invalid UTF-8 and the end of the text, near the buffer's end too.
+    @Test(arguments: Preset.allCases)
+    func whiteSpaceRunsAgreeWithPCRE2(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
+        var rng = SplitMix(seed: 0x5EA5 &+ UInt64(preset.name.utf8.count))
+        let spaces: [[UInt8]] = [[0x20], [0x20], [0x20], [0x20], [0x09], [0x0A], [0x0D], [0x0B], [0x0C],
+                                 Array("\u{3000}".utf8), Array("\u{A0}".utf8), Array("\u{85}".utf8)]
+        let others: [[UInt8]] = [Array("a".utf8), Array("Zx".utf8), Array("1".utf8), Array("'s".utf8), Array("(".utf8),
+                                 Array("é".utf8), Array("中".utf8), [0xFF], [0xE4, 0xB8]]
+        for _ in 0..<4000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let run = Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 1...40, using: &rng) : Int.random(in: 1...10, using: &rng)
+                for _ in 0..<run { text += spaces.randomElement(using: &rng)! }
+                if Bool.random(using: &rng) { text += others.randomElement(using: &rng)! }
+            }
+            let expected = pattern.split(text), got = preset.split(text)
+            #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
+        }
+    }
+
     /// The eight-bytes-at-once word runs: for each class they cover, every byte value in every
     /// lane classifies as the flag table does, and `asciiRun` ends where the byte loop ends
     /// on random mixes of letters, other ASCII and non-ASCII bytes, near the buffer's end too.

@@ -167,10 +167,21 @@ struct Lexer {
     /// - `end`: where the run stops; `stop`: the flags there (0: the end of the text);
     /// - `lastStart`: where the run's last character starts (`i` for a run of one);
     /// - `newlineEnd`: just after the run's last CR or LF, or -1 if it has none.
+    ///
+    /// Plain spaces (U+0020), the bulk of indentation, go eight at a time: the run of them
+    /// in a word is the trailing-zero count of the word XOR eight spaces.
     @inline(__always)
     func spaceRun(_ i: Int) -> (end: Int, stop: UInt8, lastStart: Int, newlineEnd: Int) {
         var e = i, last = i, newline = -1
         while true {
+            while e &+ 8 <= n {
+                let w = UInt64(littleEndian: UnsafeRawPointer(s + e).loadUnaligned(as: UInt64.self)) ^ 0x2020_2020_2020_2020
+                let k = w.trailingZeroBitCount &>> 3   // 8 when all eight are spaces
+                if k == 0 { break }
+                last = e &+ k &- 1
+                e &+= k
+                if k < 8 { break }
+            }
             let (f, l) = at(e)
             if f & CharClass.space == 0 { return (e, f, last, newline) }
             let b = s[e]
