@@ -40,33 +40,38 @@ struct PieceCache {
     /// (``Backtracking/compatible(_:_:_:)``, a fixed function of the two tokens), for the
     /// last pairs asked about, direct-mapped. A long piece asks once per token, and each
     /// answer costs a chain of pair-table probes; text that repeats (a run of one character,
-    /// a long word seen before) asks about the same pairs again.
-    static let pairSlotBits = 10
+    /// a long word seen before, the characters of a CJK text) asks about the same pairs again.
+    /// 16,384 slots of 8 bytes (128 KiB): Japanese text asked twice as often as a thousand
+    /// slots could answer.
+    static let pairSlotBits = 14
     static let pairSlotCount = 1 << pairSlotBits
-    /// Slot layout: the pair (`a << 32 | b`, `UInt64.max` when empty), then the answer.
-    private let pairSlots: UnsafeMutablePointer<(pair: UInt64, compatible: Bool)>
+    /// Slot layout: `(a << 32 | b) + 1` in the low 63 bits (0: empty, so calloc's zeroed
+    /// pages are an empty memo), the answer in the top bit. Pairs with `a` ≥ 2^31 - 1, which
+    /// no vocabulary here reaches, are not kept.
+    private let pairSlots: UnsafeMutablePointer<UInt64>
 
     fileprivate init() {
         // calloc: zeroed (empty) slots, and the kernel maps the pages only as they are touched.
         slots = calloc(Self.slotCount, 64)!
-        pairSlots = .allocate(capacity: Self.pairSlotCount)
-        pairSlots.initialize(repeating: (.max, false), count: Self.pairSlotCount)
+        pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
     }
 
     fileprivate func deallocate() {
         free(slots)
-        pairSlots.deallocate()
+        free(pairSlots)
     }
 
     /// `bt.compatible(a, b, pairs)`, from the memo when it has the pair.
     /// - Complexity: O(1) on a hit; as ``Backtracking/compatible(_:_:_:)`` on a miss.
     @inline(__always)
     func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable) -> Bool {
-        let pair = UInt64(a) << 32 | UInt64(b)
-        let slot = pairSlots + Int(truncatingIfNeeded: (pair &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.pairSlotBits))
-        if slot.pointee.pair == pair { return slot.pointee.compatible }
+        guard a < (1 << 31) - 1 else { return bt.compatible(a, b, pairs) }
+        let key = (UInt64(a) << 32 | UInt64(b)) &+ 1
+        let slot = pairSlots + Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.pairSlotBits))
+        let entry = slot.pointee
+        if entry & ~(1 << 63) == key { return entry >> 63 != 0 }
         let answer = bt.compatible(a, b, pairs)
-        slot.pointee = (pair, answer)
+        slot.pointee = key | (answer ? 1 << 63 : 0)
         return answer
     }
 
