@@ -97,7 +97,8 @@ final class TokenTrie: @unchecked Sendable {
     @inline(__always)
     func longestPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> (token: Rank, length: Int)? {
         var s = 0
-        var best: (Rank, Int)? = nil
+        // A sentinel, not an optional: the walk is the backtracking encoder's inner loop.
+        var bestToken = Rank.max, bestLength = 0
         var i = 0
         while i < n {
             let t = Int(cells[s].base) &+ Int(p[i])
@@ -105,9 +106,12 @@ final class TokenTrie: @unchecked Sendable {
             s = t
             i &+= 1
             let tok = cells[s].token
-            if tok != .max { best = (tok, i) }
+            if tok != .max {
+                bestToken = tok
+                bestLength = i
+            }
         }
-        return best
+        return bestToken == .max ? nil : (bestToken, bestLength)
     }
 
     /// Calls `body(token, length)` for every token that is a prefix of `p[0..<n]`, shortest first.
