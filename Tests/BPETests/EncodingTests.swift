@@ -100,7 +100,7 @@ import TestSupport
                                 Array("\r\n".utf8), Array(" 123".utf8), [0xC0, 0x80]]
         let texts = (0..<400).map { _ in (0..<Int.random(in: 0..<30, using: &rng)).flatMap { _ in parts.randomElement(using: &rng)! } }
         let expected = try texts.map { try cl100k.encode(bytes: $0) }
-        #expect(try cl100k.encodeBatch(bytes: [Array("hello".utf8)]) == [[15339]])
+        #expect(try cl100k.encodeBatch(bytes: [Array("hello".utf8), [0xFF]]) == [[15339], [187]])   // the doc example
         for threads in [nil, 1, 2, 3, 1000] {
             #expect(try cl100k.encodeBatch(bytes: texts, threads: threads) == expected, "threads \(String(describing: threads))")
         }

@@ -25,33 +25,35 @@ extension Encoding {
     /// - Complexity: O(total bytes / threads).
     public func encodeBatch(_ texts: [String], allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all, threads: Int? = nil) throws(EncodeError) -> [[Rank]] {
-        let results = Self.mapInParallel(texts, threads: threads, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
-            Result { () throws(EncodeError) in
-                var sink = ArraySink()
-                try withUTF8(text) { (buf) throws(EncodeError) in
-                    try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                               state: &state, into: &sink)
-                }
-                return sink.tokens
-            }
+        try encodeBatch(texts, allowedSpecial, disallowedSpecial, threads) { (text, body) throws(EncodeError) in
+            try withUTF8(text, body)
         }
-        return try results.map { (r) throws(EncodeError) in try r.get() }
     }
 
     /// ``encode(bytes:allowedSpecial:disallowedSpecial:)`` for many byte strings at once, on
     /// at most `threads` threads (`nil`: one per CPU); invalid UTF-8 is encoded losslessly.
     ///
     /// ```swift
-    /// try cl100k.encodeBatch(bytes: [Array("hello".utf8), [0xFF]])   // [[15339], [255]]
+    /// try cl100k.encodeBatch(bytes: [Array("hello".utf8), [0xFF]])   // [[15339], [187]]
     /// ```
     /// - Throws: the error of the first text (in input order) that fails.
     /// - Complexity: O(total bytes / threads).
     public func encodeBatch(bytes texts: [[UInt8]], allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all, threads: Int? = nil) throws(EncodeError) -> [[Rank]] {
+        try encodeBatch(texts, allowedSpecial, disallowedSpecial, threads) { (text, body) throws(EncodeError) in
+            try text.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// Both `encodeBatch`s: `withBytes(text, body)` hands `body` the bytes of one text.
+    private func encodeBatch<Input: Sendable>(
+        _ texts: [Input], _ allowedSpecial: SpecialTokenSet, _ disallowedSpecial: SpecialTokenSet, _ threads: Int?,
+        withBytes: @Sendable (Input, (UnsafeBufferPointer<UInt8>) throws(EncodeError) -> Void) throws(EncodeError) -> Void
+    ) throws(EncodeError) -> [[Rank]] {
         let results = Self.mapInParallel(texts, threads: threads, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
             Result { () throws(EncodeError) in
                 var sink = ArraySink()
-                try text.withUnsafeBufferPointer { (buf) throws(EncodeError) in
+                try withBytes(text) { (buf) throws(EncodeError) in
                     try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
                                state: &state, into: &sink)
                 }
