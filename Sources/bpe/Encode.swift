@@ -116,6 +116,8 @@ struct Encode: ParsableCommand {
     /// one block (4 MiB) prints nothing on error.
     private func encodeJSONLines(_ enc: Encoding) throws {
         let read = try openInput(file)
+        // Read once: the CPU count is a file read, and this loop runs per block.
+        let threads = threading.count
         var pending: [UInt8] = []
         var lineNumber = 0
         var out = Output()
@@ -127,7 +129,7 @@ struct Encode: ParsableCommand {
             let end = chunk.isEmpty ? pending.count
                 : chunk.lastIndex(of: UInt8(ascii: "\n")).map { pending.count - chunk.count + $0 + 1 } ?? 0
             if end > 0 {
-                try encodeLines(pending[..<end], enc, lineNumber: &lineNumber, into: &out)
+                try encodeLines(pending[..<end], enc, threads: threads, lineNumber: &lineNumber, into: &out)
                 try out.flush()
                 pending.removeFirst(end)
             }
@@ -138,10 +140,10 @@ struct Encode: ParsableCommand {
     /// Buffers one line of ids per JSON string line into `out`. `lineNumber` is the number
     /// of lines before `input` and is advanced past it.
     ///
-    /// Every line is read first and the texts are then encoded as one batch on `--threads`
+    /// Every line is read first and the texts are then encoded as one batch on `threads`
     /// threads. The first error by line number wins, as line by line: a line that cannot be
     /// read stops the reading, and the lines before it are still encoded for errors of their own.
-    private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, lineNumber: inout Int,
+    private func encodeLines(_ input: ArraySlice<UInt8>, _ enc: Encoding, threads: Int, lineNumber: inout Int,
                              into out: inout Output) throws {
         let name = file ?? "<stdin>"
         // Options read once, not per line.
@@ -170,7 +172,7 @@ struct Encode: ParsableCommand {
         let ids: [[Rank]]
         do {
             ids = try enc.encodeBatch(bytes: texts, allowedSpecial: allowed, disallowedSpecial: disallowed,
-                                      threads: threading.count)
+                                      threads: threads)
         } catch {
             // The batch gives the first failing text's error but not its line: find the line.
             for (i, text) in texts.enumerated() {
