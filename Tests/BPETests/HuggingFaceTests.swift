@@ -52,6 +52,19 @@ func hfError(_ json: String) -> String {
 let a = Rank(97), b = Rank(98), c = Rank(99)
 
 @Suite struct HuggingFaceTests {
+    /// A normalizer can make more bytes than it was given, so more tokens than input bytes:
+    /// the token storage, reserved for one token per input byte, must grow and keep them all.
+    @Test func normalizerThatExpandsTheTextGivesMoreTokensThanInputBytes() throws {
+        let enc = try loadHF(hfJSON(normalizer: #"{"type": "NFKC"}"#))
+        let text = String(repeating: "\u{FDFA}", count: 100)   // 300 bytes; NFKC: 3,300
+        let normalized = text.precomposedStringWithCompatibilityMapping
+        #expect(normalized.utf8.count == 3300)
+        let ids = enc.encodeOrdinary(text)
+        #expect(ids == normalized.utf8.map { Rank($0) })
+        #expect(try enc.encode(text) == ids)
+        #expect(enc.encodeOrdinary(bytes: Array(text.utf8)) == ids)
+    }
+
     @Test func mergePriorityIsThePositionInTheListNotTheId() throws {
         // ab has the lower id, but "b c" is listed first: abc → a, bc (tiktoken's rule would give ab, c).
         let enc = try loadHF(hfJSON(tokens: ["ab", "bc"], merges: ["b c", "a b"]))

@@ -28,6 +28,15 @@ import TestSupport
         return sink.tokens
     }
 
+    /// A sink reserved for fewer tokens than it gets grows and keeps every one, in order.
+    @Test func arraySinkGrowsPastItsReservation() {
+        for reserved in [0, 3, 256, 1000] {
+            var sink = ArraySink(inputBytes: reserved)
+            for r in 0..<5000 { sink.append(Rank(r)) }
+            #expect(sink.tokens == (0..<5000).map { Rank($0) })
+        }
+    }
+
     @Test func scanHeapAndReferenceAgreeOnRandomPieces() throws {
         let v = try byteVocabulary(["aa", "ab", "aaab", "ba", "bab", "aaaa", "abab", "bb", "bbb", "abba", "aab"])
         var rng = SplitMix(seed: 1)

@@ -13,7 +13,7 @@ extension Encoding {
     /// - Complexity: O(total bytes / threads).
     public func encodeOrdinaryBatch(_ texts: [String], threads: Int? = nil) -> [[Rank]] {
         Self.mapInParallel(texts, threads: threads, placeholder: []) { text, state in
-            var sink = ArraySink()
+            var sink = ArraySink(inputBytes: text.utf8.count)
             withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
             return sink.tokens
         }

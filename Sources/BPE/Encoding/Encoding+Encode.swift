@@ -12,7 +12,7 @@ extension Encoding {
     /// - Complexity: O(n) for n bytes of typical text; no input is quadratic (long pieces
     ///   merge with a heap).
     public func encodeOrdinary(_ text: String) -> [Rank] {
-        var sink = ArraySink()
+        var sink = ArraySink(inputBytes: text.utf8.count)
         var state = EncodeState()
         withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
         return sink.tokens
@@ -26,7 +26,7 @@ extension Encoding {
     /// always gives the bytes back. (tiktoken has no exact counterpart for invalid UTF-8.)
     /// - Complexity: as ``encodeOrdinary(_:)-(String)``.
     public func encodeOrdinary(bytes: some Collection<UInt8>) -> [Rank] {
-        var sink = ArraySink()
+        var sink = ArraySink(inputBytes: bytes.underestimatedCount)
         var state = EncodeState()
         withBuffer(bytes) { encodeOrdinary($0, state: &state, into: &sink) }
         return sink.tokens
@@ -50,7 +50,7 @@ extension Encoding {
     /// - Complexity: O(n) plus a scan for special tokens.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
-        var sink = ArraySink()
+        var sink = ArraySink(inputBytes: text.utf8.count)
         var state = EncodeState()
         try withUTF8(text) { (buf) throws(EncodeError) in
             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
@@ -63,7 +63,7 @@ extension Encoding {
     /// encoded losslessly as in ``encodeOrdinary(bytes:)``.
     public func encode(bytes: some Collection<UInt8>, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
-        var sink = ArraySink()
+        var sink = ArraySink(inputBytes: bytes.underestimatedCount)
         var state = EncodeState()
         try withBuffer(bytes) { (buf) throws(EncodeError) in
             try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
