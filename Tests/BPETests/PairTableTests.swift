@@ -37,6 +37,56 @@ import TestSupport
         }
     }
 
+    /// The filter in front of the slots never hides a pair that is there, in either layout,
+    /// so `findLikelyAbsent` answers as `find` does; and it keeps most absent pairs away from
+    /// the slots (about one in 20 passes at this load; more than one in 10 means the hash or
+    /// the sizing went wrong).
+    @Test func filterNeverHidesAPair() {
+        for compact in [true, false] {
+            var rng = SplitMix(seed: 33)
+            let n = 40_000
+            let table = PairTable(capacity: n, compact: compact)
+            var recorded = Set<UInt64>()
+            while recorded.count < n {
+                let l = Rank.random(in: 0..<200_000, using: &rng), r = Rank.random(in: 0..<200_000, using: &rng)
+                guard recorded.insert(UInt64(l) << 32 | UInt64(r)).inserted else { continue }
+                table.insert(left: l, right: r, merged: l ^ r, priority: l ^ r)
+            }
+            var hidden = 0, differ = 0
+            for k in recorded {
+                let (l, r) = (Rank(k >> 32), Rank(k & 0xFFFF_FFFF))
+                if !table.filterPasses(left: l, right: r) || Rank(truncatingIfNeeded: table.findLikelyAbsent(left: l, right: r)) != l ^ r { hidden += 1 }
+            }
+            #expect(hidden == 0, "\(hidden) recorded pairs were hidden (compact: \(compact))")
+            var passed = 0, absent = 0
+            for _ in 0..<100_000 {
+                let l = Rank.random(in: 0..<200_000, using: &rng), r = Rank.random(in: 0..<200_000, using: &rng)
+                if table.findLikelyAbsent(left: l, right: r) != table.find(left: l, right: r) { differ += 1 }
+                if !recorded.contains(UInt64(l) << 32 | UInt64(r)) {
+                    absent += 1
+                    if table.filterPasses(left: l, right: r) { passed += 1 }
+                }
+            }
+            #expect(differ == 0)
+            #expect(passed * 10 < absent, "\(passed) of \(absent) absent pairs passed the filter (compact: \(compact))")
+        }
+    }
+
+    /// The filters of the built-in encodings as loaded (from the cache image, when there is
+    /// one) let every pair in their tables through.
+    @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
+    func builtinFiltersHoldEveryPair(_ name: String) throws {
+        let pairs = try Encoding.builtin(name).vocabulary.pairs
+        #expect(pairs.compact)
+        var held = 0, hidden = 0
+        for i in 0..<pairs.storage.count where pairs.storage.base[i] != .max {
+            let w = pairs.storage.base[i], field: UInt64 = (1 << 21) - 1
+            held += 1
+            if !pairs.filterPasses(left: Rank(w & field), right: Rank(w >> 21 & field)) { hidden += 1 }
+        }
+        #expect(held == pairs.count && hidden == 0, "\(name): \(hidden) of \(held) pairs hidden")
+    }
+
     /// The built-in encodings and a trained vocabulary merge by tiktoken's rule: compact. A
     /// merge list keeps the wide layout, since its priorities are not the merged ranks. The
     /// layout survives the cache image.

@@ -39,6 +39,10 @@ import TestSupport
         #expect(mapped.count == fresh.count && mapped.holes == fresh.holes && mapped.pairs.count == fresh.pairs.count)
         for r in 0..<fresh.count { #expect(mapped.tokenBytes(Rank(r)) == fresh.tokenBytes(Rank(r))) }
         #expect(mapped.backtracking != nil)
+        // The pair filter comes back word for word: a filter that lost a bit would hide a pair.
+        #expect(mapped.pairs.filter.count == fresh.pairs.filter.count)
+        #expect(UnsafeBufferPointer(start: mapped.pairs.filter.base, count: mapped.pairs.filter.count)
+            .elementsEqual(UnsafeBufferPointer(start: fresh.pairs.filter.base, count: fresh.pairs.filter.count)))
         let a = try Encoding(name: "a", vocabulary: fresh, preset: .gpt2, specialTokens: ["<|endoftext|>": 50256])
         let b = try Encoding(name: "b", vocabulary: mapped, preset: .gpt2, specialTokens: ["<|endoftext|>": 50256])
         for t in Self.texts {

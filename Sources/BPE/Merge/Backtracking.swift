@@ -103,12 +103,14 @@ final class Backtracking: @unchecked Sendable {
 
     /// Whether `a` then `b` is what BPE makes of their bytes side by side, considering only
     /// merges ranked below `limit` (`Rank.max`: all). `left(t)`/`right(t)` give the split.
+    /// Most pairs asked about here do not merge, so each probe asks the pair table's filter
+    /// first (``PairTable/findLikelyAbsent(left:right:)``).
     @inline(__always)
     static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable,
                            left: (Rank) -> Rank, right: (Rank) -> Rank) -> Bool {
         var a = a, b = b, limit = limit
         while true {
-            let m = pairs.find(left: a, right: b)
+            let m = pairs.findLikelyAbsent(left: a, right: b)
             if m != .max && Rank(truncatingIfNeeded: m) < limit { return false }
             // Undo the later of the two last merges; the seam moves into that token.
             if a > b {

@@ -78,7 +78,11 @@ extension Vocabulary {
 
     /// The short-piece merge: two small arrays, `tokens` and `merged[i]` = the merge of
     /// `tokens[i]` and `tokens[i+1]` (``PairTable``'s packed priority and result), scanned for
-    /// the minimum after every merge.
+    /// the minimum after every merge. The pairs a merge makes new ask the pair table's filter
+    /// first: they are often pairs that do not merge (the piece's last tokens always are),
+    /// and the filter saves their cache miss (paired runs, o200k: 0.94× the time on 8 MB of
+    /// man pages, 0.95× on 5 MB of Shakespeare). The first pairs, of single bytes, mostly do
+    /// merge, and filtering them too saved nothing.
     /// `done` sees the result before it goes to `sink` (the piece cache keeps it).
     @inline(__always)
     func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S,
@@ -107,11 +111,11 @@ extension Vocabulary {
                 }
                 m -= 1
                 if at + 1 < m {
-                    merged[at] = pairs.find(left: tokens[at], right: tokens[at + 1])
+                    merged[at] = pairs.findLikelyAbsent(left: tokens[at], right: tokens[at + 1])
                 } else {
                     merged[at] = .max
                 }
-                if at > 0 { merged[at - 1] = pairs.find(left: tokens[at - 1], right: tokens[at]) }
+                if at > 0 { merged[at - 1] = pairs.findLikelyAbsent(left: tokens[at - 1], right: tokens[at]) }
             }
             done(tokens, m)
             for i in 0..<m { sink.append(tokens[i]) }

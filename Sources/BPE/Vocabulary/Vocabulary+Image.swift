@@ -16,8 +16,9 @@
 /// tiktoken's rule; bit 2, that merge list's `ignoreMerges`. Section 10 holds the caller's
 /// `extra` bytes, opaque here: what a file format needs besides the vocabulary (see
 /// ``HuggingFaceTokenizerFile/CachedModel``). Bit 4: the pair table (section 5) is
-/// ``PairTable``'s compact layout, one word a slot; else two. Version 1 had neither the merge
-/// list nor the extra bytes; version 2 had only the wide pair table.
+/// ``PairTable``'s compact layout, one word a slot; else two. Section 11 holds the pair
+/// table's filter. Version 1 had neither the merge list nor the extra bytes; version 2 had
+/// only the wide pair table; version 3 had no filter.
 ///
 /// The checksum covers the whole file but its own 8 bytes. The layout fingerprint is made
 /// from the table formats and the hash functions themselves (``layoutFingerprint``): change
@@ -30,9 +31,9 @@
 /// ```
 extension Vocabulary {
     static let imageMagic = Array("SWBPEVC1".utf8)
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
     static let imageHeaderSize = 4096
-    private static let sectionCount = 11
+    private static let sectionCount = 12
     private static let checksumOffset = 56
 
     /// A value that changes whenever the in-memory layout of a table or one of the hash
@@ -59,6 +60,7 @@ extension Vocabulary {
             t.insert(left: 1, right: 2, merged: 3, priority: 3)
             t.insert(left: 70_000, right: 5, merged: 199_997, priority: 199_997)
             words.append(contentsOf: UnsafeBufferPointer(start: t.storage.base, count: t.storage.count))
+            words.append(contentsOf: UnsafeBufferPointer(start: t.filter.base, count: t.filter.count))
         }
         words.withUnsafeBytes { c.add($0) }
         return c.value
@@ -105,6 +107,7 @@ extension Vocabulary {
         }
         list.withUnsafeBytes { append($0) }
         extra.withUnsafeBytes { append($0) }
+        append(pairs.filter.bytes)
         precondition(table.count == Self.sectionCount)
         while out.count % 64 != 0 { out.append(0) }
         let total = out.count
@@ -181,6 +184,8 @@ extension Vocabulary {
               let byteTable = slab(3, Rank.self),
               let shortSlots = slab(4, ShortTokenTable.Slot.self),
               let pairSlots = slab(5, UInt64.self),
+              let pairFilter = slab(11, UInt64.self,
+                                    count: PairTable.filterWordCount(slots: compactPairs ? pairSlots.count : pairSlots.count / 2)),
               sections[6].count % MemoryLayout<Rank>.stride == 0
         else { return nil }
         // Offsets must rise, or a token would point outside the arena.
@@ -210,7 +215,8 @@ extension Vocabulary {
         }
         self.init(count: count, holes: holes, storage: (arena, offsets, byteRanks),
                   table: ByteTable(storage: byteTable), shortTable: ShortTokenTable(storage: shortSlots),
-                  pairs: PairTable(storage: pairSlots, compact: compactPairs, count: pairCount), mergeRule: mergeRule, backtracking: tables)
+                  pairs: PairTable(storage: pairSlots, compact: compactPairs, count: pairCount, filter: pairFilter),
+                  mergeRule: mergeRule, backtracking: tables)
     }
 
     /// The `extra` bytes an image was written with (see ``image(sourceSHA256:extra:storingBacktracking:)``), or
