@@ -52,12 +52,15 @@ extension Encoding {
     ) throws(EncodeError) -> [[Rank]] {
         let results = Self.mapInParallel(texts, threads: threads, placeholder: Result<[Rank], EncodeError>.success([])) { text, state in
             Result { () throws(EncodeError) in
-                var sink = ArraySink()
+                var tokens: [Rank] = []
                 try withBytes(text) { (buf) throws(EncodeError) in
+                    // Reserved for one token a byte, as `encodeOrdinaryBatch` does.
+                    var sink = ArraySink(inputBytes: buf.count)
                     try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
                                state: &state, into: &sink)
+                    tokens = sink.tokens
                 }
-                return sink.tokens
+                return tokens
             }
         }
         return try results.map { (r) throws(EncodeError) in try r.get() }
