@@ -74,13 +74,17 @@ final class PairTable: @unchecked Sendable {
         self.storage = storage
         self.compact = compact
         words = storage.base
-        mask = (compact ? storage.count : storage.count / 2) - 1
+        mask = Self.slotCount(words: storage.count, compact: compact) - 1
         self.count = count
         precondition(filter.count == Self.filterWordCount(slots: mask + 1), "PairTable filter of the wrong size")
         self.filter = filter
         filterBits = filter.base
         filterShift = UInt64(64 - filter.count.trailingZeroBitCount)
     }
+
+    /// The number of slots in `words` words of storage: one word a slot when compact, two
+    /// when wide.
+    static func slotCount(words: Int, compact: Bool) -> Int { compact ? words : words / 2 }
 
     /// The filter's size in words for a table of `slots` slots: one word per 16 slots (about
     /// 9 bits a pair at the load factor of 1/2, so about one pair in 20 that is not there

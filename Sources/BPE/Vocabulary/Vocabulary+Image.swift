@@ -184,8 +184,8 @@ extension Vocabulary {
               let byteTable = slab(3, Rank.self),
               let shortSlots = slab(4, ShortTokenTable.Slot.self),
               let pairSlots = slab(5, UInt64.self),
-              let pairFilter = slab(11, UInt64.self,
-                                    count: PairTable.filterWordCount(slots: compactPairs ? pairSlots.count : pairSlots.count / 2)),
+              let pairFilter = slab(11, UInt64.self, count: PairTable.filterWordCount(
+                  slots: PairTable.slotCount(words: pairSlots.count, compact: compactPairs))),
               sections[6].count % MemoryLayout<Rank>.stride == 0
         else { return nil }
         // Offsets must rise, or a token would point outside the arena.
