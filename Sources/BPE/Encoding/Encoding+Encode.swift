@@ -122,6 +122,7 @@ extension Encoding {
     package func encodeOrdinary(bytes: [UInt8], pieceCache: Bool, backtracking: Bool) -> [Rank] {
         var state = EncodeState()
         state.usesPieceCache = pieceCache
+        state.usesThreadCaches = false
         state.pieceCacheThreshold = 0
         state.usesBacktracking = backtracking
         var sink = ArraySink()
@@ -149,7 +150,7 @@ extension Encoding {
                                                           into sink: inout S, invalid: P.Type) throws(P.Failure) {
         guard let base = buf.baseAddress else { return }
         let v = vocabulary.hot
-        state.willEncode(buf.count)
+        state.willEncode(buf.count, vocabulary: vocabulary.serial)
         var matcher = state.matcher
         defer { state.matcher = matcher }
         try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in

@@ -53,13 +53,13 @@ struct PieceCache {
     /// no vocabulary here reaches, are not kept.
     private let pairSlots: UnsafeMutablePointer<UInt64>
 
-    fileprivate init() {
+    init() {
         // calloc: zeroed (empty) slots, and the kernel maps the pages only as they are touched.
         slots = calloc(Self.slotCount, 64)!
         pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
     }
 
-    fileprivate func deallocate() {
+    func deallocate() {
         free(slots)
         free(pairSlots)
     }
@@ -101,8 +101,21 @@ struct PieceCache {
     }
 }
 
-/// Owns the buffers of one ``PieceCache`` and frees them with the last reference.
+/// Owns the buffers of one ``PieceCache`` until the last reference goes: then it frees
+/// them, or, for a cache of vocabulary `keptFor`, hands them to the current thread's
+/// ``ThreadPieceCaches``, so that the thread's next text starts with a warm cache.
 final class PieceCacheStorage {
-    let cache = PieceCache()
-    deinit { cache.deallocate() }
+    let cache: PieceCache
+    /// The ``Vocabulary/serial`` of the vocabulary whose merges the cache holds, when it goes
+    /// back to the thread at the end; `nil`: freed.
+    let keptFor: UInt64?
+
+    init(_ cache: PieceCache = PieceCache(), keptFor: UInt64? = nil) {
+        self.cache = cache
+        self.keptFor = keptFor
+    }
+
+    deinit {
+        if let keptFor { ThreadPieceCaches.current.keep(cache, for: keptFor) } else { cache.deallocate() }
+    }
 }

@@ -47,6 +47,13 @@ public final class Vocabulary: @unchecked Sendable {
     /// The storage behind `arena`, `offsets` and `byteRanks` (owned, or borrowed from a cache
     /// file), kept alive with the vocabulary.
     let storage: (arena: Slab<UInt8>, offsets: Slab<UInt32>, byteRanks: Slab<Rank>)
+    /// A number no other vocabulary of this process has, not even one made later at the
+    /// same address: what a thread's piece caches are kept under (``ThreadPieceCaches``).
+    let serial: UInt64 = Vocabulary.serials.withLock { n in
+        n += 1
+        return n
+    }
+    private static let serials = Locked<UInt64>(0)
 
     /// Builds a vocabulary where `tokens[r]` is the token of rank `r`.
     ///

@@ -8,7 +8,8 @@ import BPERegex
 /// - for valid UTF-8, the batch path (`String` in, all cores) agrees with the byte path;
 /// - the stream on two threads, cut into parts of about 512 bytes, gives the ids of the whole;
 /// - the encoder's shortcuts change nothing: with no piece cache and no backtracking (scan
-///   and heap merges only) the ids are the same as with both (the cache on from byte 0).
+///   and heap merges only) the ids are the same as with both (the cache on from byte 0), and
+///   as the public call's, whose cache is the thread's, warm from the inputs before.
 /// A violation traps, which libFuzzer reports as a crash with the input saved;
 /// `FuzzRegressionTests` asks for ``violation(_:)`` instead.
 public enum EncodeCheck {
