@@ -15,6 +15,10 @@
 //       cores the process may use, so pin it (taskset -c 0 for 1 thread, -c 0,1 for 2); the
 //       JSON says how many CPUs it was allowed ("cpus") and warns on stderr if that is not
 //       THREADS.
+//   bpe-bench --each [--doc-bytes N] ENCODING FILE [RUNS]
+//       the same documents as --batch, encoded one encodeOrdinary call each on this thread:
+//       the loop a program writes when texts come one at a time. Each run starts from a fresh
+//       Encoding (as --fresh), so the first run's thread cache does not warm the next run.
 //   bpe-bench --ids OUT [--fresh] ENCODING FILE
 //       encodes once and writes the ids to OUT as little-endian UInt32 (for the exactness
 //       check in compare.py); prints the JSON line of a single run.
@@ -28,11 +32,12 @@ func fail(_ message: String, status: Int32 = 1) -> Never {
     exit(status)
 }
 let usage = """
-    usage: bpe-bench [--fresh] [--batch THREADS [--doc-bytes N]] [--ids OUT] ENCODING FILE [RUNS]
+    usage: bpe-bench [--fresh] [--batch THREADS | --each] [--doc-bytes N] [--ids OUT] ENCODING FILE [RUNS]
     """
 
 var fresh = false
 var batchThreads: Int?
+var each = false
 var docBytes = 4096
 var idsOut: String?
 var positional: [String] = []
@@ -47,6 +52,7 @@ while let arg = rest.popFirst() {
     case "--batch":
         guard let n = Int(value()), n > 0 else { fail("--batch takes a positive number of threads", status: 2) }
         batchThreads = n
+    case "--each": each = true
     case "--doc-bytes":
         guard let n = Int(value()), n > 0 else { fail("--doc-bytes takes a positive number of bytes", status: 2) }
         docBytes = n
@@ -60,8 +66,11 @@ while let arg = rest.popFirst() {
     }
 }
 guard positional.count == 2 || positional.count == 3 else { fail(usage, status: 2) }
-if batchThreads != nil && (fresh || idsOut != nil) {
-    fail("--batch cannot be combined with --fresh or --ids", status: 2)
+if batchThreads != nil && (fresh || idsOut != nil || each) {
+    fail("--batch cannot be combined with --fresh, --each or --ids", status: 2)
+}
+if each && (fresh || idsOut != nil) {
+    fail("--each cannot be combined with --fresh or --ids", status: 2)
 }
 let encodingName = positional[0], file = positional[1]
 let runs: Int
@@ -133,6 +142,23 @@ if let threads = batchThreads {
         tokens = out.reduce(0) { $0 + $1.count }
     }
     extra = #","mode":"batch","threads":\#(threads),"cpus":\#(cpus),"docs":\#(docs.count),"doc_bytes":\#(docBytes)"#
+} else if each {
+    let docs = documents([UInt8](data), minBytes: docBytes)
+    for r in 0..<runs {
+        let e: Encoding
+        if r == 0 {
+            e = enc
+        } else {
+            e = loadFresh()
+        }
+        _ = e.encodeOrdinary("warm up")
+        let t = now()
+        var n = 0
+        for d in docs { n += e.encodeOrdinary(d).count }
+        times.append(now() - t)
+        tokens = n
+    }
+    extra = #","mode":"each","docs":\#(docs.count),"doc_bytes":\#(docBytes)"#
 } else if let idsOut {
     let t = now()
     let ids = enc.encodeOrdinary(text)
