@@ -189,6 +189,31 @@ import TestSupport
         }
     }
 
+    /// The built-ins map their file; one that cannot be mapped (empty, or a directory) is
+    /// still read and refused with the reason.
+    @Test func emptyOrDirectoryVocabularyIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpe-unmappable-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data().write(to: dir.appendingPathComponent("r50k_base.tiktoken"))
+        do {
+            _ = try Encoding.builtin("r50k_base", vocabDirectory: dir.path)
+            Issue.record("expected an error for an empty file")
+        } catch {
+            guard case .hashMismatch(_, _, let actual) = error else { Issue.record("wrong error \(error)"); return }
+            // The SHA-256 of no bytes.
+            #expect(actual == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("cl100k_base.tiktoken"),
+                                                withIntermediateDirectories: true)
+        do {
+            _ = try Encoding.builtin("cl100k_base", vocabDirectory: dir.path)
+            Issue.record("expected an error for a directory")
+        } catch {
+            #expect(error.description.contains("directory"), "\(error)")
+        }
+    }
+
     @Test func patternTranslationSpellsOutWhiteSpace() {
         let p = SplitPattern.pcre2(fromTiktoken: #"\s+(?!\S)|[^\s\p{L}]|[\s]"#)
         #expect(!p.contains(#"\s"#) && !p.contains(#"\S"#))

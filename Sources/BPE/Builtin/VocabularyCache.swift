@@ -55,10 +55,16 @@ struct VocabularyCache: Sendable {
     /// good one is cached, else parsed and built, and its image written for next time.
     /// - Throws: ``VocabularyError`` from parsing, as ``Vocabulary/init(tiktoken:source:)``.
     func vocabulary(tiktoken data: [UInt8], digest: FileDigest, source: String?) throws(VocabularyError) -> Vocabulary {
+        try vocabulary(tiktoken: { data }, digest: digest, source: source)
+    }
+
+    /// ``vocabulary(tiktoken:digest:source:)`` with the bytes fetched only when there is no
+    /// good image (a caller that mapped the file copies it only then).
+    func vocabulary(tiktoken data: () -> [UInt8], digest: FileDigest, source: String?) throws(VocabularyError) -> Vocabulary {
         if let (v, extra) = cached(digest), extra.isEmpty, case .tiktoken = v.mergeRule {
             return v
         }
-        let v = try Vocabulary(tiktoken: data, source: source)
+        let v = try Vocabulary(tiktoken: data(), source: source)
         store(v, extra: [], digest: digest)
         return v
     }
