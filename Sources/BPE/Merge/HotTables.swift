@@ -12,8 +12,12 @@ struct HotTables {
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
-        } else if wholePieceLookup && n <= 8, let r = ShortTokenTable.find(p, n, slots: shortSlots, mask: shortMask) {
-            sink.append(r)
+        } else if wholePieceLookup && n <= 8 {
+            if let r = ShortTokenTable.find(p, n, slots: shortSlots, mask: shortMask) {
+                sink.append(r)
+            } else {
+                vocabulary.encodePiece(p, n, state: &state, into: &sink, shortTableMissed: true)
+            }
         } else {
             vocabulary.encodePiece(p, n, state: &state, into: &sink)
         }

@@ -14,8 +14,11 @@ extension Vocabulary {
     /// ```
     /// - Complexity: O(n) expected when the piece is a token; O(n·m) for m merges with the
     ///   scan (n < ``longPieceThreshold``); O(n) with backtracking, O(n log n) with the heap.
+    /// `shortTableMissed`: the caller looked the piece (of 2 to 8 bytes) up in the short-token
+    /// table already and found nothing, so it is not asked again.
     @inline(__always)
-    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
+    func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S,
+                                   shortTableMissed: Bool = false) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
             return
@@ -23,7 +26,7 @@ extension Vocabulary {
         // A piece of more than 8 bytes is hashed once, for the token table and the cache alike.
         var h: UInt64 = 0
         if n <= 8 {
-            if wholePieceLookup, let r = shortTable.find(p, n) {
+            if wholePieceLookup && !shortTableMissed, let r = shortTable.find(p, n) {
                 sink.append(r)
                 return
             }
