@@ -32,7 +32,7 @@ extension Vocabulary {
             }
         } else if wholePieceLookup || n <= PieceCache.maxKey {
             h = hashBytes(p, n)
-            if wholePieceLookup, let r = table.find(p, count: n, hash: h, tokens: tokens) {
+            if wholePieceLookup, let r = longTable.find(p, count: n, hash: h, arena: arena) {
                 sink.append(r)
                 return
             }

@@ -1,4 +1,7 @@
-/// Open-addressing hash table from token bytes to rank, keyed into a ``Vocabulary``'s arena.
+/// Open-addressing hash table from token bytes to rank, keyed into a ``Vocabulary``'s arena:
+/// every token, while a vocabulary is built (it finds duplicate tokens and the two halves of
+/// every merge). A built vocabulary looks tokens up in ``ShortTokenTable`` and
+/// ``LongTokenTable`` instead, whose slots hold what confirms a hit.
 ///
 /// Slots hold only ranks; the bytes they stand for are read back from the arena, so the
 /// table costs 4 bytes per slot and never copies a token. Linear probing, load factor ≤ 1/2.

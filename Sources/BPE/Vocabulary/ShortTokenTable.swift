@@ -1,9 +1,10 @@
 /// Tokens of at most 8 bytes (most of any vocabulary, and most pieces of text), keyed by
 /// their bytes packed into one `UInt64`.
 ///
-/// The general ``ByteTable`` needs three memory reads that usually miss the cache (slot,
-/// offsets, arena) to confirm a hit; here the key sits in the slot, so a lookup is usually
-/// one cache line. The encoder tries this table first for every piece of ≤ 8 bytes.
+/// A table that keeps only ranks needs three memory reads that usually miss the cache
+/// (slot, offsets, arena) to confirm a hit; here the key sits in the slot, so a lookup is
+/// usually one cache line. The encoder tries this table first for every piece of ≤ 8 bytes
+/// (``LongTokenTable`` holds the longer tokens).
 final class ShortTokenTable: @unchecked Sendable {
     struct Slot {
         var word: UInt64

@@ -17,8 +17,9 @@
 /// `extra` bytes, opaque here: what a file format needs besides the vocabulary (see
 /// ``HuggingFaceTokenizerFile/CachedModel``). Bit 4: the pair table (section 5) is
 /// ``PairTable``'s compact layout, one word a slot; else two. Section 11 holds the pair
-/// table's filter. Version 1 had neither the merge list nor the extra bytes; version 2 had
-/// only the wide pair table; version 3 had no filter.
+/// table's filter. Section 3 holds ``LongTokenTable``'s slots. Version 1 had neither the
+/// merge list nor the extra bytes; version 2 had only the wide pair table; version 3 had no
+/// filter; version 4 had a table of every token's rank in section 3.
 ///
 /// The checksum covers the whole file but its own 8 bytes. The layout fingerprint is made
 /// from the table formats and the hash functions themselves (``layoutFingerprint``): change
@@ -31,7 +32,7 @@
 /// ```
 extension Vocabulary {
     static let imageMagic = Array("SWBPEVC1".utf8)
-    static let formatVersion: UInt32 = 4
+    static let formatVersion: UInt32 = 5
     static let imageHeaderSize = 4096
     private static let sectionCount = 12
     private static let checksumOffset = 56
@@ -45,6 +46,7 @@ extension Vocabulary {
             UInt64(formatVersion),
             UInt64(MemoryLayout<ShortTokenTable.Slot>.stride),
             UInt64(MemoryLayout<TokenTrie.Cell>.stride), UInt64(MemoryLayout<Backtracking.Token>.stride),
+            UInt64(MemoryLayout<LongTokenTable.Slot>.stride),
             UInt64(MemoryLayout<Rank>.stride),
         ]
         probe.withUnsafeBufferPointer { p in
@@ -75,7 +77,7 @@ extension Vocabulary {
         precondition(sourceSHA256.count == 32)
         let bt = storingBacktracking ? backtracking : nil
         let sections: [UnsafeRawBufferPointer] = [
-            storage.arena.bytes, storage.offsets.bytes, storage.byteRanks.bytes, table.storage.bytes,
+            storage.arena.bytes, storage.offsets.bytes, storage.byteRanks.bytes, longTable.storage.bytes,
             shortTable.storage.bytes, pairs.storage.bytes,
         ]
         let holeBytes = holes.withUnsafeBytes { Array($0) }
@@ -181,7 +183,7 @@ extension Vocabulary {
               Int(offsets.base[count]) == sections[0].count,
               let arena = slab(0, UInt8.self, count: sections[0].count),
               let byteRanks = slab(2, Rank.self, count: 256),
-              let byteTable = slab(3, Rank.self),
+              let longSlots = slab(3, LongTokenTable.Slot.self),
               let shortSlots = slab(4, ShortTokenTable.Slot.self),
               let pairSlots = slab(5, UInt64.self),
               let pairFilter = slab(11, UInt64.self, count: PairTable.filterWordCount(
@@ -214,7 +216,7 @@ extension Vocabulary {
             guard sections[9].isEmpty else { return nil }
         }
         self.init(count: count, holes: holes, storage: (arena, offsets, byteRanks),
-                  table: ByteTable(storage: byteTable), shortTable: ShortTokenTable(storage: shortSlots),
+                  longTable: LongTokenTable(storage: longSlots), shortTable: ShortTokenTable(storage: shortSlots),
                   pairs: PairTable(storage: pairSlots, compact: compactPairs, count: pairCount, filter: pairFilter),
                   mergeRule: mergeRule, backtracking: tables)
     }

@@ -7,8 +7,9 @@ public typealias Rank = UInt32
 /// `0..<count`, plus the tables the encoder needs to be fast.
 ///
 /// Storage is flat: every token's bytes sit in one arena, indexed by rank, so decoding a
-/// token is two loads and a copy. Two open-addressing hash tables sit on top:
-/// - ``ByteTable``: bytes → rank, for the whole-piece lookup that tiktoken does first;
+/// token is two loads and a copy. Open-addressing hash tables sit on top:
+/// - ``ShortTokenTable`` (tokens of up to 8 bytes) and ``LongTokenTable`` (the longer
+///   ones): bytes → rank, for the whole-piece lookup that tiktoken does first;
 /// - ``PairTable``: (left rank, right rank) → rank of their concatenation, for merging.
 ///
 /// Immutable after `init`, so it is shared freely across threads.
@@ -32,7 +33,8 @@ public final class Vocabulary: @unchecked Sendable {
     let offsets: UnsafeMutablePointer<UInt32>
     /// The rank of each single byte.
     let byteRanks: UnsafeMutablePointer<Rank>
-    let table: ByteTable
+    /// Tokens of more than 8 bytes, by their bytes.
+    let longTable: LongTokenTable
     /// Tokens of ≤ 8 bytes again, keyed inline: the fast path for short pieces.
     let shortTable: ShortTokenTable
     let pairs: PairTable
@@ -167,14 +169,16 @@ public final class Vocabulary: @unchecked Sendable {
         if case .tiktoken = mergeRule { tiktokenRule = true }
         let pairs = PairTable(capacity: merges.count, compact: PairTable.fitsCompact(tokens: count, tiktokenRule: tiktokenRule))
         for m in merges { pairs.insert(left: m.left, right: m.right, merged: m.merged, priority: m.priority) }
-        self.init(count: count, holes: holes, storage: (arenaSlab, offsetSlab, byteRanks), table: table,
-                  shortTable: shortTable, pairs: pairs, mergeRule: mergeRule)
+        // The table of every token served the checks above; lookups after this use the short
+        // and long tables, whose slots confirm most hits and misses without the arena.
+        self.init(count: count, holes: holes, storage: (arenaSlab, offsetSlab, byteRanks),
+                  longTable: LongTokenTable(tokens: store, count: count), shortTable: shortTable, pairs: pairs, mergeRule: mergeRule)
     }
 
     /// A vocabulary over tables that are already built (by the initializer above, or read
     /// back from a cache file by ``VocabularyCache``).
     init(count: Int, holes: [Rank], storage: (arena: Slab<UInt8>, offsets: Slab<UInt32>, byteRanks: Slab<Rank>),
-         table: ByteTable, shortTable: ShortTokenTable, pairs: PairTable, mergeRule: MergeRule,
+         longTable: LongTokenTable, shortTable: ShortTokenTable, pairs: PairTable, mergeRule: MergeRule,
          backtracking: Backtracking?? = nil) {
         self.count = count
         self.holes = holes
@@ -182,7 +186,7 @@ public final class Vocabulary: @unchecked Sendable {
         arena = storage.arena.base
         offsets = storage.offsets.base
         byteRanks = storage.byteRanks.base
-        self.table = table
+        self.longTable = longTable
         self.shortTable = shortTable
         self.pairs = pairs
         self.mergeRule = mergeRule
@@ -217,7 +221,8 @@ public final class Vocabulary: @unchecked Sendable {
     /// - Complexity: O(n) expected for n bytes.
     @inline(__always)
     func rank(of p: UnsafePointer<UInt8>, count n: Int) -> Rank? {
-        table.find(p, count: n, tokens: tokens)
+        if n <= 8 { return n > 0 ? shortTable.find(p, n) : nil }
+        return longTable.find(p, count: n, hash: hashBytes(p, n), arena: arena)
     }
 
     /// Whether the tables are mapped from a cache image rather than built in memory.
