@@ -37,7 +37,7 @@ extension Vocabulary {
                 return
             }
         }
-        if n <= PieceCache.maxKey, let cache = state.pieceCache {
+        if n >= PieceCache.minKey && n <= PieceCache.maxKey, let cache = state.pieceCache {
             if n <= 8 { h = hashBytes(p, n) }
             if let (tokens, count) = cache.lookup(p, n, hash: h) {
                 for i in 0..<count { sink.append(tokens[i]) }
