@@ -145,12 +145,7 @@ if let threads = batchThreads {
 } else if each {
     let docs = documents([UInt8](data), minBytes: docBytes)
     for r in 0..<runs {
-        let e: Encoding
-        if r == 0 {
-            e = enc
-        } else {
-            e = loadFresh()
-        }
+        let e = r == 0 ? enc : loadFresh()
         _ = e.encodeOrdinary("warm up")
         let t = now()
         var n = 0

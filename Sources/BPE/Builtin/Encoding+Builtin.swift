@@ -23,25 +23,21 @@ extension Encoding {
         let vocabulary: Vocabulary
         if let v = vocabularies.withLock({ $0[path] }) {
             vocabulary = v
-        } else if let mapped = MappedFile(path: path) {
+        } else {
             // Mapped, not read: the hash reads the page cache in place, and the bytes are
             // copied only when there is no image to load instead (read(2) into fresh memory
-            // cost a page fault per 4 KiB, 3.6 MB for o200k_base, on every start).
-            let digest = FileDigest(of: mapped.bytes)
+            // cost a page fault per 4 KiB, 3.6 MB for o200k_base, on every start). A file that
+            // cannot be mapped (empty, unreadable, a directory) is read: that says why, or
+            // hashes it.
+            let mapped = MappedFile(path: path)
+            let read = mapped == nil ? try readFile(path) : nil
+            let digest = mapped.map { FileDigest(of: $0.bytes) } ?? FileDigest(of: read!)
             guard digest.hex == spec.sha256 else {
                 throw .hashMismatch(path: path, expected: spec.sha256, actual: digest.hex)
             }
             // The digest names the cached image, so a checked file finds its own tables.
-            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: { Array(mapped.bytes) }, digest: digest, source: path)
-            vocabularies.withLock { $0[path] = vocabulary }
-        } else {
-            // Not mappable (empty, unreadable, a directory): reading says why, or hashes it.
-            let data = try readFile(path)
-            let digest = FileDigest(of: data)
-            guard digest.hex == spec.sha256 else {
-                throw .hashMismatch(path: path, expected: spec.sha256, actual: digest.hex)
-            }
-            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: { data }, digest: digest, source: path)
+            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: { read ?? Array(mapped!.bytes) },
+                                                               digest: digest, source: path)
             vocabularies.withLock { $0[path] = vocabulary }
         }
         let encoding = try Encoding(name: spec.name, vocabulary: vocabulary, preset: spec.preset,

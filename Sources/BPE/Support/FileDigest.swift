@@ -14,19 +14,15 @@ struct FileDigest: Sendable, Equatable {
 
     /// - Complexity: O(n); about 2 GB/s with the CPU's SHA instructions.
     init(of data: [UInt8]) {
-        self.init(digest: Array(SHA256.hash(data: data)))
+        self = data.withUnsafeBytes { FileDigest(of: $0) }
     }
 
     /// The digest of bytes in place (a mapped file: no copy).
-    init(of bytes: UnsafeRawBufferPointer) {
+    init(of data: UnsafeRawBufferPointer) {
         var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        self.init(digest: Array(hasher.finalize()))
-    }
-
-    private init(digest: [UInt8]) {
-        bytes = digest
+        hasher.update(bufferPointer: data)
+        bytes = Array(hasher.finalize())
         let digits = Array("0123456789abcdef".utf8)
-        hex = String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+        hex = String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 }

@@ -39,14 +39,7 @@ final class ByteTable: @unchecked Sendable {
 
     @inline(__always)
     func find(_ p: UnsafePointer<UInt8>, count n: Int, tokens v: TokenStore) -> Rank? {
-        find(p, count: n, hash: hashBytes(p, n), tokens: v)
-    }
-
-    /// ``find(_:count:tokens:)`` with the key's ``hashBytes(_:_:)`` already computed (the
-    /// encoder hashes a piece once for this table and the piece cache).
-    @inline(__always)
-    func find(_ p: UnsafePointer<UInt8>, count n: Int, hash: UInt64, tokens v: TokenStore) -> Rank? {
-        var i = Int(truncatingIfNeeded: hash) & mask
+        var i = Int(truncatingIfNeeded: hashBytes(p, n)) & mask
         while true {
             let s = slots[i]
             if s == .max { return nil }

@@ -228,9 +228,6 @@ public final class Vocabulary: @unchecked Sendable {
     /// Whether the tables are mapped from a cache image rather than built in memory.
     var isMapped: Bool { !storage.arena.isOwned }
 
-    /// The token bytes, for the tables that compare keys with them.
-    var tokens: TokenStore { TokenStore(arena: arena, offsets: offsets) }
-
     /// The rank of a token given by its bytes, or `nil`.
     ///
     /// ```swift
