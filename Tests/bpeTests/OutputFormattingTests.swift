@@ -1,3 +1,4 @@
+import Foundation
 import CLISupport
 import Testing
 import TestSupport
@@ -51,5 +52,33 @@ import TestSupport
             single.writeDecimal(v)
         }
         #expect(single.pendingBytes == Array(expected.utf8))
+    }
+
+    /// Buffers of 2 MiB and more come from the huge-page allocation: one that starts there, and
+    /// one that grows into it from 64 bytes, keep every byte across the growth and the flush.
+    @Test func hugeBuffersKeepEveryByte() throws {
+        let ids = (0..<600_000).map { UInt32($0 &* 2_654_435_761 % 200_000) }
+        let expected = Array(ids.map(String.init).joined(separator: " ").utf8)
+        for capacity in [64, 2 << 20, 8 << 20] {
+            var out = Output(fd: -1, capacity: capacity)
+            var first = true
+            for chunk in stride(from: 0, to: ids.count, by: 8192) {
+                ids[chunk..<min(chunk + 8192, ids.count)].withUnsafeBufferPointer {
+                    out.writeIDs($0, separator: UInt8(ascii: " "), first: &first)
+                }
+            }
+            #expect(out.pendingCount == expected.count, "capacity \(capacity)")
+            #expect(out.pendingBytes == expected, "capacity \(capacity)")
+        }
+        // Written for real: a temporary file gets exactly the buffered bytes.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("huge-output-\(getpid())").path
+        defer { unlink(path) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        var out = Output(fd: fd, capacity: 4 << 20)
+        out.write(expected[...])
+        try out.flush()
+        close(fd)
+        #expect(FileManager.default.contents(atPath: path).map(Array.init) == expected)
     }
 }
