@@ -363,7 +363,7 @@ def main() -> int:
     results: dict = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "quick": args.quick, "runs": runs, "cpu": cpu, "cpu2": cpu2, "versions": versions,
-        "load_average_start": os.getloadavg(), "missing_peers": missing_peers,
+        "load_average_start": os.getloadavg(), "missing_peers": missing_peers, "peers_run": list(peers),
         "commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                                  capture_output=True, text=True).stdout.strip(),
     }
@@ -723,9 +723,15 @@ def summary(results, encodings):
                 for k, v in r["mb_per_s"].items():
                     if not k.startswith("ours") and v >= lib:
                         beaten.append((v / lib, k, f"{n}/{e[:5]}"))
+        # A peer that did not run (left out by --peers, or not installed) cannot be beaten:
+        # without all of them the target is judged only when it already fails.
+        not_run = [p for p in PEERS if p not in results.get("peers_run", PEERS)]
         if beaten:
             b = max(beaten)
             parts.append(f"ahead of every peer: FAIL ({len(beaten)} behind; worst {b[1]} {b[0]:.2f}x ours on {b[2]})")
+        elif not_run:
+            parts.append(f"ahead of every peer: NOT JUDGED (ahead of the {len(PEERS) - len(not_run)} that ran; "
+                         f"not run: {', '.join(not_run)})")
         else:
             parts.append("ahead of every peer: PASS")
         if results.get("missing_peers"):
