@@ -105,10 +105,8 @@ public struct Output {
 
 /// The storage behind ``Output``: bytes that grow by doubling.
 ///
-/// A buffer of 2 MiB or more is asked to be backed by huge pages (Linux, where transparent
-/// huge pages are on or `madvise`): `bpe encode` formats a 4 MiB block's ids, about 6 MB of
-/// text, into fresh memory, and at 4 KiB a page that is some 1,500 page faults, each about
-/// 1.8 µs on the machines here (`touch 8 MiB`: 3.6 ms in 4 KiB pages, 0.75 ms in huge pages).
+/// A buffer of 2 MiB or more comes from ``HugePages``: `bpe encode` formats a 4 MiB block's
+/// ids, about 6 MB of text, into fresh memory, some 1,500 page faults in 4 KiB pages.
 public final class OutputBuffer {
     @usableFromInline var base: UnsafeMutablePointer<UInt8>
     @usableFromInline var count = 0
@@ -116,31 +114,10 @@ public final class OutputBuffer {
 
     init(capacity: Int) {
         self.capacity = capacity
-        base = Self.allocate(capacity)
+        base = HugePages.allocate(capacity).assumingMemoryBound(to: UInt8.self)
     }
 
     deinit { free(base) }
-
-    /// The size and alignment of a huge page on x86-64 and most arm64 Linux systems. Where
-    /// pages are larger or huge pages are off, the advice is ignored and nothing else changes.
-    private static let hugePage = 2 << 20
-
-    /// `n` bytes from malloc, or, from `hugePage` up, aligned to it and advised to use huge
-    /// pages. Either is released with `free`.
-    private static func allocate(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        #if os(Linux)
-        if n >= hugePage {
-            var p: UnsafeMutableRawPointer?
-            let size = (n + hugePage - 1) / hugePage * hugePage
-            if posix_memalign(&p, hugePage, size) == 0, let p {
-                _ = madvise(p, size, MADV_HUGEPAGE)   // advice: failure only costs speed
-                return p.assumingMemoryBound(to: UInt8.self)
-            }
-        }
-        #endif
-        guard let p = malloc(max(n, 1)) else { fatalError("OutputBuffer: out of memory (\(n) bytes)") }
-        return p.assumingMemoryBound(to: UInt8.self)
-    }
 
     /// Where the next byte goes.
     @inlinable var end: UnsafeMutablePointer<UInt8> { base + count }
@@ -166,7 +143,7 @@ public final class OutputBuffer {
     @usableFromInline func grow(to needed: Int) {
         var size = capacity * 2
         while size < needed { size *= 2 }
-        let bigger = Self.allocate(size)
+        let bigger = HugePages.allocate(size).assumingMemoryBound(to: UInt8.self)
         bigger.update(from: base, count: count)
         free(base)
         base = bigger

@@ -1,3 +1,6 @@
+import Foundation
+import SafeFiles
+
 /// Where encoded tokens go. Generic, so `countTokens` shares the encoder with `encode`
 /// but never builds an array.
 protocol TokenSink {
@@ -24,14 +27,27 @@ struct ArraySink: TokenSink {
 
     @inline(__always) mutating func append(_ rank: Rank) { buffer.append(rank) }
 
-    /// The tokens so far, as an array.
+    /// The tokens so far, as an array. A large one is advised to use huge pages before the
+    /// copy touches it (see ``HugePages``).
     /// - Complexity: O(count).
-    var tokens: [Rank] { Array(UnsafeBufferPointer(start: buffer.base, count: buffer.count)) }
+    var tokens: [Rank] {
+        let n = buffer.count
+        return [Rank](unsafeUninitializedCapacity: n) { out, count in
+            if let p = out.baseAddress {
+                if n * MemoryLayout<Rank>.stride >= 2 * HugePages.size {
+                    HugePages.advise(UnsafeMutableRawPointer(p), n * MemoryLayout<Rank>.stride)
+                }
+                p.initialize(from: buffer.base, count: n)
+            }
+            count = n
+        }
+    }
 
     var count: Int { buffer.count }
 }
 
-/// The growable storage behind ``ArraySink``: a class, so appending never copies it.
+/// The growable storage behind ``ArraySink``: a class, so appending never copies it. A
+/// large buffer (the ids of a text of megabytes) comes from ``HugePages``.
 final class TokenBuffer {
     private(set) var base: UnsafeMutablePointer<Rank>
     private(set) var count = 0
@@ -39,10 +55,14 @@ final class TokenBuffer {
 
     init(capacity: Int = 256) {
         self.capacity = capacity
-        base = .allocate(capacity: capacity)
+        base = Self.allocate(capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit { free(base) }
+
+    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Rank> {
+        HugePages.allocate(capacity * MemoryLayout<Rank>.stride).assumingMemoryBound(to: Rank.self)
+    }
 
     @inline(__always) func append(_ rank: Rank) {
         if count == capacity { grow() }
@@ -51,9 +71,9 @@ final class TokenBuffer {
     }
 
     @inline(never) private func grow() {
-        let bigger = UnsafeMutablePointer<Rank>.allocate(capacity: capacity * 2)
+        let bigger = Self.allocate(capacity * 2)
         bigger.moveInitialize(from: base, count: count)
-        base.deallocate()
+        free(base)
         base = bigger
         capacity *= 2
     }

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Large buffers backed by transparent huge pages where the system offers them (Linux with
+/// `transparent_hugepage` set to `always` or `madvise`); elsewhere plain memory.
+///
+/// A buffer of several megabytes that is filled from start to end (a block's formatted ids,
+/// the ids of a long text) takes a page fault for every 4 KiB it touches; on the machines
+/// here each costs about 1.8 µs (touching 8 MiB of fresh memory: 3.6 ms in 4 KiB pages,
+/// 0.75 ms in huge pages). The advice is only advice: where it is refused, nothing changes
+/// but the time.
+///
+/// ```swift
+/// let p = HugePages.allocate(8 << 20)   // aligned to 2 MiB, advised
+/// defer { free(p) }
+/// ```
+public enum HugePages {
+    /// The size and alignment of a huge page on x86-64 and most arm64 Linux systems.
+    public static let size = 2 << 20
+
+    /// `bytes` bytes from malloc, or, from one huge page up, aligned to one and advised to use
+    /// huge pages. Release with `free`.
+    /// - Complexity: O(1); no page is touched.
+    public static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        #if os(Linux)
+        if bytes >= size {
+            var p: UnsafeMutableRawPointer?
+            let rounded = (bytes + size - 1) / size * size
+            if posix_memalign(&p, size, rounded) == 0, let p {
+                _ = madvise(p, rounded, MADV_HUGEPAGE)
+                return p
+            }
+        }
+        #endif
+        guard let p = malloc(max(bytes, 1)) else { fatalError("out of memory (\(bytes) bytes)") }
+        return p
+    }
+
+    /// Advises the whole huge pages that lie inside `p..<p + bytes`, memory not yet touched
+    /// that someone else allocated (an `Array`'s storage), to use huge pages.
+    /// - Complexity: O(1).
+    public static func advise(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+        #if os(Linux)
+        let start = (Int(bitPattern: p) + size - 1) / size * size
+        let end = (Int(bitPattern: p) + bytes) / size * size
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+        #endif
+    }
+}
