@@ -76,6 +76,34 @@ import TestSupport
         }
     }
 
+    /// With the pair memo: a piece whose memo misses ``Vocabulary/memoTrial`` times before it
+    /// has that many tokens (random letters, base64, random bytes) goes on without the memo,
+    /// one whose memo answers (a repeated character, a short cycle) keeps it; both give the
+    /// heap's tokens, before and after the trial. Tens of thousands of tokens each, so every
+    /// piece gets past the trial.
+    @Test(arguments: ["cl100k_base", "o200k_base"])
+    func memoTrialKeepsTheTokens(_ name: String) throws {
+        let v = try Encoding.builtin(name).vocabulary
+        let bt = try #require(v.backtracking)
+        var rng = SplitMix(seed: 23)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        let b64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let pieces: [[UInt8]] = [
+            (0..<120_000).map { _ in letters.randomElement(using: &rng)! },
+            (0..<90_000).map { _ in b64.randomElement(using: &rng)! },
+            (0..<60_000).map { _ in UInt8.random(in: 0...255, using: &rng) },
+            Array(String(repeating: "中", count: 30_000).utf8),
+            Array(String(repeating: "abcdefg", count: 15_000).utf8),
+        ]
+        let storage = PieceCacheStorage()
+        for piece in pieces {
+            var withMemo = ArraySink()
+            piece.withUnsafeBufferPointer { v.mergeByBacktracking($0.baseAddress!, $0.count, bt, memo: storage.cache, into: &withMemo) }
+            let heap = try encode(v, piece, backtracking: false)
+            #expect(withMemo.tokens == heap, "\(name): \(piece.prefix(20))… (\(piece.count) bytes)")
+        }
+    }
+
     /// Every token BPE can make encodes to itself, and the builtins have no other kind.
     @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
     func everyTokenEncodesToItself(_ name: String) throws {

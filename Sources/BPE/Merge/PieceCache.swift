@@ -71,15 +71,17 @@ struct PieceCache {
         free(pairSlots)
     }
 
-    /// `bt.compatible(a, b, pairs)`, from the memo when it has the pair.
+    /// `bt.compatible(a, b, pairs)`, from the memo when it has the pair; `misses` counts the
+    /// questions it could not answer.
     /// - Complexity: O(1) on a hit; as ``Backtracking/compatible(_:_:_:)`` on a miss.
     @inline(__always)
-    func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable) -> Bool {
+    func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable, misses: inout Int) -> Bool {
         guard a < (1 << 31) - 1 else { return bt.compatible(a, b, pairs) }
         let key = (UInt64(a) << 32 | UInt64(b)) &+ 1
         let slot = pairSlots + Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.pairSlotBits))
         let entry = slot.pointee
         if entry & ~(1 << 63) == key { return entry >> 63 != 0 }
+        misses &+= 1
         let answer = bt.compatible(a, b, pairs)
         slot.pointee = key | (answer ? 1 << 63 : 0)
         return answer
