@@ -40,7 +40,8 @@ public enum HugePages {
     }
 
     /// Advises the whole huge pages that lie inside `p..<p + bytes`, memory not yet touched
-    /// that someone else allocated (an `Array`'s storage), to use huge pages.
+    /// that someone else allocated (an `Array`'s storage), to use huge pages. A range that
+    /// holds no whole huge page (every small buffer) costs a few instructions and no call.
     /// - Complexity: O(1).
     public static func advise(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
         #if os(Linux)

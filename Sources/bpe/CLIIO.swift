@@ -34,7 +34,7 @@ func openInput(_ path: String?) throws -> (Int) throws -> [UInt8] {
     return { n in
         var failure: SystemError?
         let bytes = [UInt8](unsafeUninitializedCapacity: n) { buf, filled in
-            if let p = buf.baseAddress, n >= 2 * HugePages.size { HugePages.advise(p, n) }
+            if let p = buf.baseAddress { HugePages.advise(p, n) }
             do throws(SystemError) {
                 filled = try FileDescriptor.readFull(fd, into: UnsafeMutableRawBufferPointer(buf))
             } catch {

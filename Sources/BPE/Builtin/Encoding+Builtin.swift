@@ -29,15 +29,21 @@ extension Encoding {
             // cost a page fault per 4 KiB, 3.6 MB for o200k_base, on every start). A file that
             // cannot be mapped (empty, unreadable, a directory) is read: that says why, or
             // hashes it.
-            let mapped = MappedFile(path: path)
-            let read = mapped == nil ? try readFile(path) : nil
-            let digest = mapped.map { FileDigest(of: $0.bytes) } ?? FileDigest(of: read!)
+            let digest: FileDigest
+            let bytes: () -> [UInt8]
+            if let mapped = MappedFile(path: path) {
+                digest = FileDigest(of: mapped.bytes)
+                bytes = { Array(mapped.bytes) }
+            } else {
+                let read = try readFile(path)
+                digest = FileDigest(of: read)
+                bytes = { read }
+            }
             guard digest.hex == spec.sha256 else {
                 throw .hashMismatch(path: path, expected: spec.sha256, actual: digest.hex)
             }
             // The digest names the cached image, so a checked file finds its own tables.
-            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: { read ?? Array(mapped!.bytes) },
-                                                               digest: digest, source: path)
+            vocabulary = try VocabularyCache.shared.vocabulary(tiktoken: bytes, digest: digest, source: path)
             vocabularies.withLock { $0[path] = vocabulary }
         }
         let encoding = try Encoding(name: spec.name, vocabulary: vocabulary, preset: spec.preset,

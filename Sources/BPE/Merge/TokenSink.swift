@@ -34,9 +34,7 @@ struct ArraySink: TokenSink {
         let n = buffer.count
         return [Rank](unsafeUninitializedCapacity: n) { out, count in
             if let p = out.baseAddress {
-                if n * MemoryLayout<Rank>.stride >= 2 * HugePages.size {
-                    HugePages.advise(UnsafeMutableRawPointer(p), n * MemoryLayout<Rank>.stride)
-                }
+                HugePages.advise(UnsafeMutableRawPointer(p), n * MemoryLayout<Rank>.stride)
                 p.initialize(from: buffer.base, count: n)
             }
             count = n
