@@ -82,6 +82,38 @@ import TestSupport
         }
     }
 
+    /// Words of ASCII letters in mixed case, with and without a leading character, of every
+    /// length around the eight bytes o200k's word scan reads at once, followed by what can
+    /// end one (an apostrophe that starts a contraction, non-ASCII letters and marks, digits,
+    /// punctuation, the end of the text) and placed anywhere near the buffer's end.
+    @Test(arguments: Preset.allCases)
+    func asciiWordsAgreeWithPCRE2(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
+        var rng = SplitMix(seed: 0xA5C11 &+ UInt64(preset.name.utf8.count))
+        let leads: [[UInt8]] = [[], [], [0x20], [0x20], Array("(".utf8), Array("\t".utf8), Array("\n".utf8), Array("'".utf8)]
+        let tails: [[UInt8]] = [[], Array("'s".utf8), Array("'LL".utf8), Array("'".utf8), Array("é".utf8), Array("É".utf8),
+                                Array("\u{301}".utf8), Array("中".utf8), Array("7".utf8), Array(".".utf8), Array(" ".utf8),
+                                Array("ſ".utf8), [0xFF]]
+        var wordsTried = 0
+        for _ in 0..<8000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                text += leads.randomElement(using: &rng)!
+                let upper = Int.random(in: 0...10, using: &rng), lower = Int.random(in: 0...12, using: &rng)
+                for i in 0..<(upper + lower) {
+                    let mixed = Int.random(in: 0..<10, using: &rng) == 0
+                    let isUpper = (i < upper) != mixed
+                    text.append(UInt8.random(in: isUpper ? 0x41...0x5A : 0x61...0x7A, using: &rng))
+                }
+                text += tails.randomElement(using: &rng)!
+                wordsTried += 1
+            }
+            let expected = pattern.split(text), got = preset.split(text)
+            #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
+        }
+        #expect(wordsTried > 12_000)
+    }
+
     /// Cases written down where the lexers handle them, with the pieces tiktoken gives.
     @Test func subtleCases() {
         // o200k: the first alternative backs off to the last letter that is Lo/Lm/M.
