@@ -23,6 +23,25 @@ import Testing
         #expect(bad == 0)
     }
 
+    /// Zeroed allocations are zero on both sides of one huge page, also when they reuse the
+    /// memory of an allocation of the same size that was written all over and freed (what
+    /// `malloc` hands back next); the piece cache's empty slots are these zeros.
+    @Test(arguments: [1, 4096, HugePages.size - 1, HugePages.size, 2 * HugePages.size + 64])
+    func zeroedAllocationsAreZero(bytes: Int) {
+        for round in 0..<3 {
+            let p = HugePages.allocateZeroed(bytes)
+            let b = p.bindMemory(to: UInt8.self, capacity: bytes)
+            var nonZero = 0
+            for i in 0..<bytes where b[i] != 0 { nonZero += 1 }
+            #expect(nonZero == 0, "round \(round), \(bytes) bytes")
+            #if os(Linux)
+            if bytes >= HugePages.size { #expect(Int(bitPattern: p) % HugePages.size == 0) }
+            #endif
+            memset(p, 0xA5, bytes)   // dirty, so that reused memory shows
+            free(p)
+        }
+    }
+
     /// Advice over a range that starts and ends mid-page, in memory malloc gave, is harmless.
     @Test func adviceOnForeignMemoryKeepsIt() {
         let n = 3 * HugePages.size + 12_345

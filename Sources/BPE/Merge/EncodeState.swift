@@ -3,7 +3,7 @@ import BPERegex
 /// What one thread needs while encoding, reused across pieces (and, in a batch or a
 /// stream, across texts): a regex splitter's PCRE2 match data, made on first need; the
 /// piece cache, the thread's warm one (``ThreadPieceCaches``) or one made once enough text
-/// has gone by to repay its 1 MiB; and the vocabulary's backtracking tables, fetched on the
+/// has gone by to repay its 4 MiB; and the vocabulary's backtracking tables, fetched on the
 /// first long piece.
 struct EncodeState {
     var matcher: Matcher?
