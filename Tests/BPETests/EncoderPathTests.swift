@@ -29,7 +29,15 @@ import TestSupport
         // Runs of one character: the backtracking encoder asks about the same token pairs
         // again and again, which the piece cache's pair memo answers.
         for unit in ["中", "a", "Ab", "😀", "x9"] { long += Array(String(repeating: unit, count: 700).utf8) + [0x0A] }
-        return [risky, words, long]
+        // Long pieces (25 to 128 bytes, the piece cache's long tier) that come back: 200 runs
+        // of CJK characters, drawn 900 times; more than the tier's threshold of merges, so the
+        // tier is made and then answers.
+        let han = (0..<200).map { _ in
+            String((0..<Int.random(in: 9...42, using: &rng)).map { _ in Character(Unicode.Scalar(UInt32.random(in: 0x4E00...0x5FFF, using: &rng))!) })
+        }
+        var repeatedLong: [UInt8] = []
+        for _ in 0..<900 { repeatedLong += Array((han.randomElement(using: &rng)! + "\n").utf8) }
+        return [risky, words, long, repeatedLong]
     }
 
     @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
@@ -61,5 +69,35 @@ import TestSupport
         #expect(hit.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) } == ta)
         b.withUnsafeBufferPointer { p in tb.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: 1) } }
         #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) } == nil)   // evicted
+    }
+
+    /// The long tier keeps nothing until ``PieceCache/longTierThreshold`` long pieces were
+    /// merged, then keeps pieces of up to 128 bytes and 28 tokens by their whole bytes.
+    @Test func longTierWaitsForItsThresholdAndComparesKeys() throws {
+        let storage = PieceCacheStorage()
+        defer { withExtendedLifetime(storage) {} }
+        let cache = storage.cache
+        func key(_ i: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) } }
+        func insert(_ k: [UInt8], hash: UInt64, _ t: [Rank]) {
+            k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insertLong(p.baseAddress!, k.count, hash: hash, tokens: $0.baseAddress!, count: t.count) } }
+        }
+        func lookup(_ k: [UInt8], hash: UInt64) -> [Rank]? {
+            k.withUnsafeBufferPointer { cache.lookupLong($0.baseAddress!, k.count, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
+        }
+        for i in 0..<(PieceCache.longTierThreshold - 1) {
+            insert(key(i, 40), hash: UInt64(i), [1, 2, 3])
+            #expect(lookup(key(i, 40), hash: UInt64(i)) == nil, "kept before the threshold (merge \(i + 1))")
+        }
+        let longest = key(500, PieceCache.maxLongKey), most = (0..<PieceCache.maxLongTokens).map { Rank($0 * 1000 + 7) }
+        insert(longest, hash: 99, most)
+        #expect(lookup(longest, hash: 99) == most)
+        // Same hash, other bytes or a shorter length: misses.
+        #expect(lookup(key(501, PieceCache.maxLongKey), hash: 99) == nil)
+        #expect(lookup(Array(longest.dropLast()), hash: 99) == nil)
+        // The short tier does not answer for it.
+        #expect(longest.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 24, hash: 99) } == nil)
+        insert(key(7, 25), hash: 99, [42])
+        #expect(lookup(longest, hash: 99) == nil)   // evicted
+        #expect(lookup(key(7, 25), hash: 99) == [42])
     }
 }

@@ -16,7 +16,7 @@ import Foundation
 /// An `Encoding` is immutable and `Sendable`: share one across threads. The GPT patterns
 /// split with a hand-written ``Lexer``; any other pattern with PCRE2, each thread with its own
 /// match data (see ``BPERegex/Pattern/withMatcher(_:)``). Each thread that has encoded 16 KiB
-/// with a vocabulary keeps a piece cache for it between calls (4.1 MiB each, for the last
+/// with a vocabulary keeps a piece cache for it between calls (4.1 to 8.1 MiB each, for the last
 /// four vocabularies it used, freed when the thread ends), so texts encoded one call at a time
 /// start warm.
 public final class Encoding: Sendable {

@@ -30,7 +30,7 @@ extension Vocabulary {
                 sink.append(r)
                 return
             }
-        } else if wholePieceLookup || n <= PieceCache.maxKey {
+        } else if wholePieceLookup || n <= PieceCache.maxLongKey {
             h = hashBytes(p, n)
             if wholePieceLookup, let r = longTable.find(p, count: n, hash: h, arena: arena) {
                 sink.append(r)
@@ -44,6 +44,14 @@ extension Vocabulary {
             } else {
                 merge(p, n, state: &state, into: &sink) { tokens, count in
                     if count <= PieceCache.maxTokens { cache.insert(p, n, hash: h, tokens: tokens, count: count) }
+                }
+            }
+        } else if n > PieceCache.maxKey && n <= PieceCache.maxLongKey, let cache = state.pieceCache {
+            if let (tokens, count) = cache.lookupLong(p, n, hash: h) {
+                for i in 0..<count { sink.append(tokens[i]) }
+            } else {
+                merge(p, n, state: &state, into: &sink) { tokens, count in
+                    if count <= PieceCache.maxLongTokens { cache.insertLong(p, n, hash: h, tokens: tokens, count: count) }
                 }
             }
         } else {
