@@ -79,10 +79,10 @@ import TestSupport
         let cache = storage.cache
         func key(_ i: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) } }
         func insert(_ k: [UInt8], hash: UInt64, _ t: [Rank]) {
-            k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insertLong(p.baseAddress!, k.count, hash: hash, tokens: $0.baseAddress!, count: t.count) } }
+            k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insert(p.baseAddress!, k.count, hash: hash, tokens: $0.baseAddress!, count: t.count) } }
         }
         func lookup(_ k: [UInt8], hash: UInt64) -> [Rank]? {
-            k.withUnsafeBufferPointer { cache.lookupLong($0.baseAddress!, k.count, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
+            k.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, k.count, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
         }
         for i in 0..<(PieceCache.longTierThreshold - 1) {
             insert(key(i, 40), hash: UInt64(i), [1, 2, 3])

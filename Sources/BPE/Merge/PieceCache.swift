@@ -27,7 +27,7 @@ import SafeFiles
 /// cache.insert(p, 5, hash: h, tokens: t, count: 2)
 /// cache.lookup(p, 5, hash: h)   // (t's copy, 2)
 /// ```
-/// - Complexity: `lookup`, `insert` and their long-tier forms are O(n) for an n-byte piece.
+/// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece, in either tier.
 struct PieceCache {
     /// Pieces longer than this go to the long tier.
     static let maxKey = 24
@@ -122,42 +122,42 @@ struct PieceCache {
         return answer
     }
 
-    /// The slot's tokens for the piece `p[0..<n]` with hash `h` (from ``hashBytes``), if kept.
+    /// The tokens kept for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxLongKey``) with hash
+    /// `h` (from ``hashBytes``), from the tier its length picks, if kept.
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
-        Self.lookup(p, n, hash: h, slot: slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64, tokensAt: 40)
+        if n <= Self.maxKey {
+            return Self.lookup(p, n, hash: h, slot: slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64, tokensAt: 40)
+        }
+        guard let longSlots = long.pointee.slots else { return nil }
+        return Self.lookup(p, n, hash: h, slot: longSlots + Int(truncatingIfNeeded: h) & (Self.longSlotCount - 1) * 256,
+                           tokensAt: 144)
     }
 
-    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]`, evicting whatever held its slot.
-    /// Needs `n ≤ maxKey` and `count ≤ maxTokens`.
+    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxLongKey``) in
+    /// the tier its length picks, evicting whatever held its slot; a piece of more tokens than
+    /// the tier's slots hold (``maxTokens``, ``maxLongTokens``) is not kept. The long tier's
+    /// slots are made at its ``longTierThreshold``-th long piece.
     @inline(__always)
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) {
-        Self.insert(p, n, hash: h, tokens: tokens, count: count,
-                    slot: slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64, tokensAt: 40)
-    }
-
-    /// ``lookup(_:_:hash:)`` in the long tier (`maxKey < n ≤ maxLongKey`).
-    @inline(__always)
-    func lookupLong(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
-        guard let slots = long.pointee.slots else { return nil }
-        return Self.lookup(p, n, hash: h, slot: slots + Int(truncatingIfNeeded: h) & (Self.longSlotCount - 1) * 256, tokensAt: 144)
-    }
-
-    /// ``insert(_:_:hash:tokens:count:)`` in the long tier; needs `maxKey < n ≤ maxLongKey`
-    /// and `count ≤ maxLongTokens`.
-    @inline(__always)
-    func insertLong(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) {
-        let slots: UnsafeMutableRawPointer
+        if n <= Self.maxKey {
+            guard count <= Self.maxTokens else { return }
+            Self.insert(p, n, hash: h, tokens: tokens, count: count,
+                        slot: slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64, tokensAt: 40)
+            return
+        }
+        guard count <= Self.maxLongTokens else { return }
+        let longSlots: UnsafeMutableRawPointer
         if let made = long.pointee.slots {
-            slots = made
+            longSlots = made
         } else {
             long.pointee.merges += 1
             guard long.pointee.merges >= Self.longTierThreshold else { return }
-            slots = HugePages.allocateZeroed(Self.longSlotCount * 256)
-            long.pointee.slots = slots
+            longSlots = HugePages.allocateZeroed(Self.longSlotCount * 256)
+            long.pointee.slots = longSlots
         }
         Self.insert(p, n, hash: h, tokens: tokens, count: count,
-                    slot: slots + Int(truncatingIfNeeded: h) & (Self.longSlotCount - 1) * 256, tokensAt: 144)
+                    slot: longSlots + Int(truncatingIfNeeded: h) & (Self.longSlotCount - 1) * 256, tokensAt: 144)
     }
 
     /// Both tiers' slots: hash at 0, key length at 8, token count at 9, key at 16, tokens at

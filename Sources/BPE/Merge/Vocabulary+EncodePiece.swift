@@ -37,21 +37,13 @@ extension Vocabulary {
                 return
             }
         }
-        if n >= PieceCache.minKey && n <= PieceCache.maxKey, let cache = state.pieceCache {
+        if n >= PieceCache.minKey && n <= PieceCache.maxLongKey, let cache = state.pieceCache {
             if n <= 8 { h = hashBytes(p, n) }
             if let (tokens, count) = cache.lookup(p, n, hash: h) {
                 for i in 0..<count { sink.append(tokens[i]) }
             } else {
                 merge(p, n, state: &state, into: &sink) { tokens, count in
-                    if count <= PieceCache.maxTokens { cache.insert(p, n, hash: h, tokens: tokens, count: count) }
-                }
-            }
-        } else if n > PieceCache.maxKey && n <= PieceCache.maxLongKey, let cache = state.pieceCache {
-            if let (tokens, count) = cache.lookupLong(p, n, hash: h) {
-                for i in 0..<count { sink.append(tokens[i]) }
-            } else {
-                merge(p, n, state: &state, into: &sink) { tokens, count in
-                    if count <= PieceCache.maxLongTokens { cache.insertLong(p, n, hash: h, tokens: tokens, count: count) }
+                    cache.insert(p, n, hash: h, tokens: tokens, count: count)
                 }
             }
         } else {
