@@ -84,25 +84,28 @@ enum O200KRule: LexerRule {
         let f0 = x.bytes(c0)
         let q = f0 & (CharClass.letter | CharClass.number) == 0 && c0 != 0x0A && c0 != 0x0D ? p &+ 1 : p
         guard q < x.n, x.isASCIILetter(x.s[q]) else { return nil }
-        if q &+ 8 <= x.n {
-            // Most words fit in eight bytes: both runs from one load, as two byte masks.
-            let w = UInt64(littleEndian: UnsafeRawPointer(x.s + q).loadUnaligned(as: UInt64.self))
-            let high: UInt64 = 0x8080_8080_8080_8080
-            let upper = Lexer.swarInRange(w, (0, UInt8(ascii: "A"), UInt8(ascii: "Z")))
-            let lower = Lexer.swarInRange(w, (0, UInt8(ascii: "a"), UInt8(ascii: "z")))
-            let a = (~upper & high).trailingZeroBitCount &>> 3            // [A-Z]*: 0...8 bytes
-            // [a-z]* after them; e ≥ 8 when the word reaches the window's end (when a = 8 the
-            // masking shift is by 0, and e is still ≥ 8), and the byte loops finish it.
-            let e = a &+ ((~lower & high) &>> UInt64(truncatingIfNeeded: a &<< 3)).trailingZeroBitCount &>> 3
-            if e < 8 {
-                let stop = UInt8(truncatingIfNeeded: w &>> UInt64(truncatingIfNeeded: e &<< 3))
-                guard stop < 0x80 && stop != UInt8(ascii: "'") else { return nil }
-                return q &+ e
-            }
-        }
-        let e = x.asciiRun(x.asciiRun(q, CharClass.letter | CharClass.upper), CharClass.letter | CharClass.lower)
+        let e = wordInWindow(x, q)
+            ?? x.asciiRun(x.asciiRun(q, CharClass.letter | CharClass.upper), CharClass.letter | CharClass.lower)
         guard e == x.n || (x.s[e] < 0x80 && x.s[e] != UInt8(ascii: "'")) else { return nil }
         return e
+    }
+
+    /// The end of `[A-Z]*[a-z]*` from `q` when it ends inside the eight bytes from `q` (most
+    /// words): both runs from one load, as two byte masks and two trailing-zero counts;
+    /// `nil` when the word reaches the window's end or the window passes the text's end (the
+    /// byte loops of ``Lexer/asciiRun(_:_:)`` then take it).
+    @inline(__always)
+    static func wordInWindow(_ x: Lexer, _ q: Int) -> Int? {
+        guard q &+ 8 <= x.n else { return nil }
+        let w = UInt64(littleEndian: UnsafeRawPointer(x.s + q).loadUnaligned(as: UInt64.self))
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let upper = Lexer.swarInRange(w, Lexer.swarRange(CharClass.letter | CharClass.upper)!)
+        let lower = Lexer.swarInRange(w, Lexer.swarRange(CharClass.letter | CharClass.lower)!)
+        let a = (~upper & high).trailingZeroBitCount &>> 3            // [A-Z]*: 0...8 bytes
+        // [a-z]* after them; e ≥ 8 when the word reaches the window's end (when a = 8 the
+        // masking shift is by 0, and e is still ≥ 8).
+        let e = a &+ ((~lower & high) &>> UInt64(truncatingIfNeeded: a &<< 3)).trailingZeroBitCount &>> 3
+        return e < 8 ? q &+ e : nil
     }
 
     /// `e` extended by an optional caseless contraction.
