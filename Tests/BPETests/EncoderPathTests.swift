@@ -29,7 +29,7 @@ import TestSupport
         // Runs of one character: the backtracking encoder asks about the same token pairs
         // again and again, which the piece cache's pair memo answers.
         for unit in ["中", "a", "Ab", "😀", "x9"] { long += Array(String(repeating: unit, count: 700).utf8) + [0x0A] }
-        // Long pieces (25 to 128 bytes, the piece cache's long tier) that come back: 200 runs
+        // Long pieces (25 to 128 bytes, the piece cache's medium and long tiers) that come back: 200 runs
         // of CJK characters, drawn 900 times; more than the tier's threshold of merges, so the
         // tier is made and then answers.
         let han = (0..<200).map { _ in
@@ -37,7 +37,16 @@ import TestSupport
         }
         var repeatedLong: [UInt8] = []
         for _ in 0..<900 { repeatedLong += Array((han.randomElement(using: &rng)! + "\n").utf8) }
-        return [risky, words, long, repeatedLong]
+        // Pieces of 129 to 512 bytes (the longest tier) that come back: 40 table rules of box
+        // characters and runs of CJK characters, drawn 300 times.
+        let rules = (0..<40).map { i in
+            i % 2 == 0
+                ? " ┌" + String(repeating: "─", count: Int.random(in: 42...168, using: &rng)) + "┐\n"
+                : String((0..<Int.random(in: 43...170, using: &rng)).map { _ in Character(Unicode.Scalar(UInt32.random(in: 0x4E00...0x5FFF, using: &rng))!) })
+        }
+        var repeatedRules: [UInt8] = []
+        for _ in 0..<300 { repeatedRules += Array((rules.randomElement(using: &rng)! + "\n").utf8) }
+        return [risky, words, long, repeatedLong, repeatedRules]
     }
 
     @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
@@ -53,7 +62,7 @@ import TestSupport
     }
 
     /// The cache keeps pieces by their bytes: two pieces whose slots collide must not be
-    /// confused (a cache of one slot makes every piece collide).
+    /// confused (the same hash makes them collide).
     @Test func cacheComparesKeysNotHashes() throws {
         let storage = PieceCacheStorage()
         defer { withExtendedLifetime(storage) {} }
@@ -67,16 +76,28 @@ import TestSupport
         #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 7, hash: 42) } == nil)
         let hit = a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }
         #expect(hit.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) } == ta)
+        // Two ways: b joins a in the set; a third piece takes the slot its hash's top bit
+        // picks (0: the first, a's).
         b.withUnsafeBufferPointer { p in tb.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: 1) } }
+        #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }.map { $0.1 } == 2)
+        let c = Array("mnopqrst".utf8), most = (0..<PieceCache.maxTokens(0)).map { Rank($0) }
+        c.withUnsafeBufferPointer { p in most.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: most.count) } }
         #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) } == nil)   // evicted
+        #expect(b.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }.map { $0.1 } == 1)
+        let hitC = c.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }
+        #expect(hitC.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) } == most)
     }
 
-    /// The long tier keeps nothing until ``PieceCache/longTierThreshold`` long pieces were
-    /// merged, then keeps pieces of up to 128 bytes and 28 tokens by their whole bytes.
-    @Test func longTierWaitsForItsThresholdAndComparesKeys() throws {
+    /// Each lazy tier keeps nothing until ``PieceCache/lazyTierThreshold`` pieces of its
+    /// lengths were merged, then keeps pieces up to its longest key and most tokens by their
+    /// whole bytes, two to a set.
+    @Test(arguments: 1..<PieceCache.tierCount)
+    func lazyTierWaitsForItsThresholdAndComparesKeys(_ tier: Int) throws {
         let storage = PieceCacheStorage()
         defer { withExtendedLifetime(storage) {} }
         let cache = storage.cache
+        let shortest = PieceCache.maxKey(tier - 1) + 1, longest = PieceCache.maxKey(tier)
+        #expect(PieceCache.tier(shortest) == tier && PieceCache.tier(longest) == tier)
         func key(_ i: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) } }
         func insert(_ k: [UInt8], hash: UInt64, _ t: [Rank]) {
             k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insert(p.baseAddress!, k.count, hash: hash, tokens: $0.baseAddress!, count: t.count) } }
@@ -84,20 +105,37 @@ import TestSupport
         func lookup(_ k: [UInt8], hash: UInt64) -> [Rank]? {
             k.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, k.count, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
         }
-        for i in 0..<(PieceCache.longTierThreshold - 1) {
-            insert(key(i, 40), hash: UInt64(i), [1, 2, 3])
-            #expect(lookup(key(i, 40), hash: UInt64(i)) == nil, "kept before the threshold (merge \(i + 1))")
+        for i in 0..<(PieceCache.lazyTierThreshold - 1) {
+            insert(key(i, shortest), hash: UInt64(i), [1, 2, 3])
+            #expect(lookup(key(i, shortest), hash: UInt64(i)) == nil, "kept before the threshold (merge \(i + 1))")
         }
-        let longest = key(500, PieceCache.maxLongKey), most = (0..<PieceCache.maxLongTokens).map { Rank($0 * 1000 + 7) }
-        insert(longest, hash: 99, most)
-        #expect(lookup(longest, hash: 99) == most)
+        // The other lazy tiers count their own merges: still nothing kept there.
+        for other in 1..<PieceCache.tierCount where other != tier {
+            insert(key(1, PieceCache.maxKey(other)), hash: 5, [1])
+            #expect(lookup(key(1, PieceCache.maxKey(other)), hash: 5) == nil)
+        }
+        let hash: UInt64 = 0x1234_5678_0000_0099
+        let big = key(500, longest), most = (0..<PieceCache.maxTokens(tier)).map { Rank($0 * 1000 + 7) }
+        insert(big, hash: hash, most)
+        #expect(lookup(big, hash: hash) == most)
+        // One token too many: not kept (the slot keeps what it had).
+        insert(key(502, longest), hash: hash, most + [1])
+        #expect(lookup(key(502, longest), hash: hash) == nil)
         // Same hash, other bytes or a shorter length: misses.
-        #expect(lookup(key(501, PieceCache.maxLongKey), hash: 99) == nil)
-        #expect(lookup(Array(longest.dropLast()), hash: 99) == nil)
-        // The short tier does not answer for it.
-        #expect(longest.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 24, hash: 99) } == nil)
-        insert(key(7, 25), hash: 99, [42])
-        #expect(lookup(longest, hash: 99) == nil)   // evicted
-        #expect(lookup(key(7, 25), hash: 99) == [42])
+        #expect(lookup(key(501, longest), hash: hash) == nil)
+        #expect(lookup(Array(big.dropLast()), hash: hash) == nil)
+        // Same bottom half of the hash (the set), another top half (the tag): a miss.
+        #expect(lookup(big, hash: hash ^ 1 << 40) == nil)
+        // The tier below does not answer for it.
+        #expect(big.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, shortest - 1, hash: hash) } == nil)
+        // Two ways: a second piece of the set keeps the first; a third takes the slot the
+        // hash's top bit picks (0: the first).
+        insert(key(7, shortest), hash: hash, [42])
+        #expect(lookup(big, hash: hash) == most)
+        #expect(lookup(key(7, shortest), hash: hash) == [42])
+        insert(key(8, shortest), hash: hash, [43, 44])
+        #expect(lookup(big, hash: hash) == nil)   // evicted
+        #expect(lookup(key(7, shortest), hash: hash) == [42])
+        #expect(lookup(key(8, shortest), hash: hash) == [43, 44])
     }
 }

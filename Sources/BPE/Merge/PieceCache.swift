@@ -6,11 +6,18 @@ import SafeFiles
 ///
 /// Text repeats its words, and in most languages many words are more than one token; merging
 /// one costs a dozen pair lookups that miss the cache, while a hit here is one hash and one
-/// cache line. The memo is direct-mapped: each piece has one slot, and a new piece evicts the
-/// old one, so memory stays fixed however much text goes by: ``slotCount`` × 64 bytes for
-/// pieces of ``minKey`` to ``maxKey`` bytes, and, once a text has merged
-/// ``longTierThreshold`` longer ones, ``longSlotCount`` × 256 bytes for pieces of up to
-/// ``maxLongKey`` (the long tier).
+/// cache line. The memo is two-way set-associative: each piece may sit in one of two slots,
+/// so memory stays fixed however much text goes by: 4 MiB for pieces of ``minKey`` to 24
+/// bytes, and for longer ones, up to ``maxCachedKey``, three more tiers of 4, 2 and 2 MiB,
+/// each made once a text has merged ``lazyTierThreshold`` pieces of its lengths
+/// (``maxKey(_:)`` tells the tiers' shapes).
+///
+/// Against one slot a piece and two tiers (to 128 bytes), the two ways, the tiers and 8
+/// tokens a short slot instead of 6 made a second encode (callgrind, o200k) run 19.5 % fewer
+/// instructions on 4 MB of CJK text, 6.2 % on 7.4 MB of man pages, 3.6 % on 5 MB of
+/// English, and as many on 10 MB of source code (+0.1 %); `bpe-bench`, 11 pairs each, one
+/// core: CJK 0.84× the time (cl100k 0.83×), man pages 0.93× (0.96×), English 0.98×
+/// (0.93×), source 0.98× (0.95×); a first encode 0.98–1.03×.
 ///
 /// Exactness: a hit compares the whole key, bytes and length, never just the hash, so a hit
 /// returns exactly the tokens the merge gave for these bytes. `EncoderPathTests` and the
@@ -27,10 +34,50 @@ import SafeFiles
 /// cache.insert(p, 5, hash: h, tokens: t, count: 2)
 /// cache.lookup(p, 5, hash: h)   // (t's copy, 2)
 /// ```
-/// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece, in either tier.
+/// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece, in any tier.
 struct PieceCache {
-    /// Pieces longer than this go to the long tier.
-    static let maxKey = 24
+    /// The tiers, by the length of the piece: each is `count` slots of `size` bytes, for
+    /// pieces of up to `maxKey` bytes (and more than the tier before's), which merged into at
+    /// most as many tokens as fit after the key (``maxTokens(_:)``). Slot layout: the header
+    /// (``tag(_:_:)`` and the token count, 8 bytes, 0 = empty), key bytes at 8, the tokens at
+    /// ``tokensAt(_:)``.
+    ///
+    /// - 0, short, 5 to 24 bytes, 65,536 slots of 64 (4 MiB, 8 tokens), made with the cache.
+    ///   Text has more distinct pieces to merge than a small memo holds: 5 MB of Shakespeare
+    ///   has 33,700 of 5 to 24 bytes that are not tokens (o200k_base), 4 MB of CJK text
+    ///   54,100. From 16,384 slots (direct-mapped) to 65,536, a second encode of those texts
+    ///   ran 12 % and 11 % fewer instructions with 12 % and 7.5 % fewer misses of a simulated
+    ///   1 MiB L2 (callgrind). Half of the CJK text's pieces of 17 to 24 bytes merge into 7 to
+    ///   15 tokens: 8 keeps most of them (the header of 8 bytes, not 16, makes room).
+    /// - 1, medium, 25 to 48 bytes, 32,768 slots of 128 (4 MiB, 18 tokens);
+    /// - 2, long, 49 to 128 bytes, 8,192 slots of 256 (2 MiB, 30 tokens): runs of CJK
+    ///   characters, long Cyrillic or German words, which backtracking merges with dozens of
+    ///   table probes each. In 4 MB of CJK text pieces of 25 to 128 bytes are 28 % of the
+    ///   bytes (25,200 of them, 14,700 distinct, 10,600 of those up to 48 bytes), in 7.4 MB
+    ///   of man pages 9 %.
+    /// - 3, longest, 129 to 512 bytes, 2,048 slots of 1 KiB (2 MiB, 126 tokens): rare, but
+    ///   where they come they come back: the rules of text tables and boxes (`┌────┐`, 3
+    ///   bytes a character), underlines, separator lines. The CJK text has 1,774 (186
+    ///   distinct, 8.6 % of its bytes); merging them was a quarter of its second encode.
+    ///
+    /// Tiers 1 to 3 are made when a text has merged ``lazyTierThreshold`` pieces of their
+    /// lengths: text of short words (English, source code) seldom has any.
+    @inline(__always)
+    static func maxKey(_ tier: Int) -> Int { tier == 0 ? 24 : tier == 1 ? 48 : tier == 2 ? 128 : 512 }
+    @inline(__always)
+    static func slotSize(_ tier: Int) -> Int { tier == 0 ? 64 : tier == 1 ? 128 : tier == 2 ? 256 : 1024 }
+    @inline(__always)
+    static func slotCount(_ tier: Int) -> Int { tier == 0 ? 1 << 16 : tier == 1 ? 1 << 15 : tier == 2 ? 1 << 13 : 1 << 11 }
+    static let tierCount = 4
+    /// The tier for a piece of `n` bytes (``minKey`` ≤ n ≤ ``maxCachedKey``).
+    @inline(__always)
+    static func tier(_ n: Int) -> Int { n <= maxKey(0) ? 0 : n <= maxKey(1) ? 1 : n <= maxKey(2) ? 2 : 3 }
+    @inline(__always)
+    static func tokensAt(_ tier: Int) -> Int { 8 &+ maxKey(tier) }
+    /// Pieces that merged into more tokens than this are not kept in `tier`.
+    @inline(__always)
+    static func maxTokens(_ tier: Int) -> Int { (slotSize(tier) &- tokensAt(tier)) / MemoryLayout<Rank>.size }
+
     /// Pieces shorter than this are not kept: merging two to four bytes costs no more than a
     /// lookup and an insert here, whose cache lines are the misses. base64 (pieces of 3.8
     /// bytes on average with o200k, 16 % of them hits) took 0.88× the time without them, and
@@ -38,44 +85,28 @@ struct PieceCache {
     /// 1.02×). Keeping only pieces of 7 bytes or more gained base64 another 8 % but cost CJK
     /// text 4 %.
     static let minKey = 5
-    /// Pieces that merge into more tokens than this are not kept.
-    static let maxTokens = 6
-    /// 65,536 slots of 64 bytes: 4 MiB, in two huge pages (``HugePages/allocateZeroed(_:)``:
-    /// filled in random order, 4 KiB pages faulted in one by one). Text has more distinct
-    /// pieces to merge than a small direct-mapped memo can hold: 5 MB of Shakespeare has
-    /// 33,700 of 5 to 24 bytes that are not tokens (o200k_base), 4 MB of CJK text 54,100, and
-    /// a piece evicted by a neighbour is merged again the next time it comes. From 16,384
-    /// slots (1 MiB) to 65,536, a second encode of those texts ran 12 % and 11 % fewer
-    /// instructions with 12 % and 7.5 % fewer misses of a simulated 1 MiB L2 (callgrind);
-    /// 32,768 slots gave about half of that. With 4,096 slots (256 KiB), 8 MB of man pages
-    /// (13 languages) took 8 % longer than with 16,384.
-    static let slotCount = 1 << 16
+    /// Pieces longer than this are never kept.
+    static let maxCachedKey = 512
+    /// Pieces of a lazy tier's lengths merged before its slots are made.
+    static let lazyTierThreshold = 64
 
-    /// Slot layout, one cache line: hash (8 bytes, 0 = empty), key length (1), token count (1),
-    /// padding, key bytes at 16 (24), tokens at 40 (6 × 4).
+    /// Tier 0's slots, in two huge pages (``HugePages/allocateZeroed(_:)``: filled in random
+    /// order, 4 KiB pages faulted in one by one).
     private let slots: UnsafeMutableRawPointer
-
-    /// The long tier: pieces of ``maxKey`` + 1 to ``maxLongKey`` bytes (runs of CJK characters,
-    /// long Cyrillic or German words), which backtracking merges with dozens of table probes
-    /// each. In 4 MB of CJK text such pieces are a third of the bytes (24,200 of them, 14,900
-    /// distinct), in 7.4 MB of man pages 9 %. 16,384 slots of 256 bytes: a second encode of
-    /// the CJK text ran 13.6 % fewer instructions (callgrind, o200k; simulated L2 misses
-    /// +0.9 %), man pages 4.9 % fewer. Longer pieces are rare and rarely repeat.
-    static let maxLongKey = 128
-    /// Long pieces that merge into more tokens than this are not kept.
-    static let maxLongTokens = 28
-    static let longSlotCount = 1 << 14
-    /// Long pieces merged before the long tier's slots are made: text of short words (English,
-    /// source code) seldom has any, and need not clear 4 MiB it will not use.
-    static let longTierThreshold = 64
-    /// The long tier's slots (`nil` until ``longTierThreshold`` long pieces were merged) and
-    /// that count. Slot layout, four cache lines: hash (8 bytes, 0 = empty), key length (1),
-    /// token count (1), padding, key bytes at 16 (128), tokens at 144 (28 × 4).
-    private struct LongTier {
+    /// Tiers 1 to 3: their slots (`nil` until ``lazyTierThreshold`` pieces of their lengths
+    /// were merged) and that count.
+    private struct LazyTier {
         var slots: UnsafeMutableRawPointer?
         var merges = 0
     }
-    private let long: UnsafeMutablePointer<LongTier>
+    private let lazyTiers: UnsafeMutablePointer<LazyTier>
+
+    /// A slot's header without its token count: the hash's top half (the slot's index came
+    /// from its bottom bits) with its lowest bit set, so that no tag is 0 (empty), and the key
+    /// length. One load and compare rejects most other pieces; the key's bytes decide.
+    @inline(__always)
+    static func tag(_ h: UInt64, _ n: Int) -> UInt64 { (h >> 32 | 1) | UInt64(truncatingIfNeeded: n) << 32 }
+    static let tagBits: UInt64 = (1 << 48) - 1
 
     /// The second memo: whether token `b` may follow token `a` in the backtracking encoder
     /// (``Backtracking/compatible(_:_:_:)``, a fixed function of the two tokens), for the
@@ -93,16 +124,16 @@ struct PieceCache {
 
     init() {
         // Zeroed: empty slots.
-        slots = HugePages.allocateZeroed(Self.slotCount * 64)
-        long = .allocate(capacity: 1)
-        long.initialize(to: LongTier())
+        slots = HugePages.allocateZeroed(Self.slotCount(0) * Self.slotSize(0))
+        lazyTiers = .allocate(capacity: Self.tierCount - 1)
+        lazyTiers.initialize(repeating: LazyTier(), count: Self.tierCount - 1)
         pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
     }
 
     func deallocate() {
         free(slots)
-        free(long.pointee.slots)
-        long.deallocate()
+        for t in 0..<(Self.tierCount - 1) { free(lazyTiers[t].slots) }
+        lazyTiers.deallocate()
         free(pairSlots)
     }
 
@@ -122,63 +153,67 @@ struct PieceCache {
         return answer
     }
 
-    /// The tokens kept for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxLongKey``) with hash
+    /// The tokens kept for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxCachedKey``) with hash
     /// `h` (from ``hashBytes``), from the tier its length picks, if kept.
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
-        if n <= Self.maxKey {
-            return Self.lookup(p, n, hash: h, slot: slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64, tokensAt: 40)
+        let t = Self.tier(n)
+        let tierSlots: UnsafeMutableRawPointer
+        if t == 0 {
+            tierSlots = slots
+        } else {
+            guard let made = lazyTiers[t &- 1].slots else { return nil }
+            tierSlots = made
         }
-        guard let longSlots = long.pointee.slots else { return nil }
-        return Self.lookup(p, n, hash: h, slot: longSlots + Int(truncatingIfNeeded: h) & (Self.longSlotCount - 1) * 256,
-                           tokensAt: 144)
+        let size = Self.slotSize(t)
+        let set = Self.set(tierSlots, h, t)
+        let tag = Self.tag(h, n)
+        for way in 0..<2 {
+            let slot = set + way &* size
+            let header = slot.load(as: UInt64.self)
+            if header & Self.tagBits == tag && bytesEqual(p, slot.advanced(by: 8).assumingMemoryBound(to: UInt8.self), n) {
+                return (UnsafePointer(slot.advanced(by: Self.tokensAt(t)).assumingMemoryBound(to: Rank.self)),
+                        Int(truncatingIfNeeded: header >> 48))
+            }
+        }
+        return nil
     }
 
-    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxLongKey``) in
-    /// the tier its length picks, evicting whatever held its slot; a piece of more tokens than
-    /// the tier's slots hold (``maxTokens``, ``maxLongTokens``) is not kept. The long tier's
-    /// slots are made at its ``longTierThreshold``-th long piece.
+    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxCachedKey``)
+    /// in the tier its length picks: in an empty slot of its set, else in the one its hash's
+    /// top bit picks. (Moving the first slot's piece to the second and keeping the new one
+    /// first, so that the older goes, wrote a second cache line each time and kept fewer
+    /// pieces: CJK text 6 % more instructions, English 1.2 %.) A piece of more tokens than
+    /// the tier's slots hold (``maxTokens(_:)``) is not kept. A lazy tier's slots are made at
+    /// its ``lazyTierThreshold``-th piece.
     @inline(__always)
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) {
-        if n <= Self.maxKey {
-            guard count <= Self.maxTokens else { return }
-            Self.insert(p, n, hash: h, tokens: tokens, count: count,
-                        slot: slots + Int(truncatingIfNeeded: h) & (Self.slotCount - 1) * 64, tokensAt: 40)
-            return
-        }
-        guard count <= Self.maxLongTokens else { return }
-        let longSlots: UnsafeMutableRawPointer
-        if let made = long.pointee.slots {
-            longSlots = made
+        let t = Self.tier(n)
+        guard count <= Self.maxTokens(t) else { return }
+        let tierSlots: UnsafeMutableRawPointer
+        if t == 0 {
+            tierSlots = slots
+        } else if let made = lazyTiers[t &- 1].slots {
+            tierSlots = made
         } else {
-            long.pointee.merges += 1
-            guard long.pointee.merges >= Self.longTierThreshold else { return }
-            longSlots = HugePages.allocateZeroed(Self.longSlotCount * 256)
-            long.pointee.slots = longSlots
+            lazyTiers[t &- 1].merges += 1
+            guard lazyTiers[t &- 1].merges >= Self.lazyTierThreshold else { return }
+            tierSlots = HugePages.allocateZeroed(Self.slotCount(t) * Self.slotSize(t))
+            lazyTiers[t &- 1].slots = tierSlots
         }
-        Self.insert(p, n, hash: h, tokens: tokens, count: count,
-                    slot: longSlots + Int(truncatingIfNeeded: h) & (Self.longSlotCount - 1) * 256, tokensAt: 144)
+        let set = Self.set(tierSlots, h, t)
+        let second = set + Self.slotSize(t)
+        let slot = set.load(as: UInt64.self) == 0 ? set : second.load(as: UInt64.self) == 0 ? second
+            : h >> 63 == 0 ? set : second
+        slot.storeBytes(of: Self.tag(h, n) | UInt64(truncatingIfNeeded: count) << 48, as: UInt64.self)
+        (slot + 8).copyMemory(from: p, byteCount: n)
+        (slot + Self.tokensAt(t)).copyMemory(from: tokens, byteCount: count * MemoryLayout<Rank>.size)
     }
 
-    /// Both tiers' slots: hash at 0, key length at 8, token count at 9, key at 16, tokens at
-    /// `tokensAt`.
+    /// The first of the two slots that hash `h` may use in tier `t` whose slots start at `base`.
     @inline(__always)
-    private static func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, slot: UnsafeMutableRawPointer,
-                               tokensAt: Int) -> (UnsafePointer<Rank>, Int)? {
-        guard slot.load(as: UInt64.self) == h | 1, Int(slot.load(fromByteOffset: 8, as: UInt8.self)) == n else { return nil }
-        guard bytesEqual(p, slot.advanced(by: 16).assumingMemoryBound(to: UInt8.self), n) else { return nil }
-        let count = Int(slot.load(fromByteOffset: 9, as: UInt8.self))
-        return (UnsafePointer(slot.advanced(by: tokensAt).assumingMemoryBound(to: Rank.self)), count)
-    }
-
-    @inline(__always)
-    private static func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int,
-                               slot: UnsafeMutableRawPointer, tokensAt: Int) {
-        slot.storeBytes(of: h | 1, as: UInt64.self)
-        slot.storeBytes(of: UInt8(n), toByteOffset: 8, as: UInt8.self)
-        slot.storeBytes(of: UInt8(count), toByteOffset: 9, as: UInt8.self)
-        (slot + 16).copyMemory(from: p, byteCount: n)
-        (slot + tokensAt).copyMemory(from: tokens, byteCount: count * MemoryLayout<Rank>.size)
+    private static func set(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ t: Int) -> UnsafeMutableRawPointer {
+        base + (Int(truncatingIfNeeded: h) & (slotCount(t) / 2 &- 1)) &* (2 &* slotSize(t))
     }
 }
 

@@ -30,14 +30,14 @@ extension Vocabulary {
                 sink.append(r)
                 return
             }
-        } else if wholePieceLookup || n <= PieceCache.maxLongKey {
+        } else if wholePieceLookup || n <= PieceCache.maxCachedKey {
             h = hashBytes(p, n)
             if wholePieceLookup, let r = longTable.find(p, count: n, hash: h, arena: arena) {
                 sink.append(r)
                 return
             }
         }
-        if n >= PieceCache.minKey && n <= PieceCache.maxLongKey, let cache = state.pieceCache {
+        if n >= PieceCache.minKey && n <= PieceCache.maxCachedKey, let cache = state.pieceCache {
             if n <= 8 { h = hashBytes(p, n) }
             if let (tokens, count) = cache.lookup(p, n, hash: h) {
                 for i in 0..<count { sink.append(tokens[i]) }
