@@ -124,8 +124,8 @@ import TestSupport
         // Same hash, other bytes or a shorter length: misses.
         #expect(lookup(key(501, longest), hash: hash) == nil)
         #expect(lookup(Array(big.dropLast()), hash: hash) == nil)
-        // Same bottom half of the hash (the set), another top half (the tag): a miss.
-        #expect(lookup(big, hash: hash ^ 1 << 40) == nil)
+        // The same set (bits 1 to 16 of the hash), another tag (bit 30): a miss.
+        #expect(lookup(big, hash: hash ^ 1 << 30) == nil)
         // The tier below does not answer for it.
         #expect(big.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, shortest - 1, hash: hash) } == nil)
         // Two ways: a second piece of the set keeps the first; a third takes the slot the
@@ -137,5 +137,62 @@ import TestSupport
         #expect(lookup(big, hash: hash) == nil)   // evicted
         #expect(lookup(key(7, shortest), hash: hash) == [42])
         #expect(lookup(key(8, shortest), hash: hash) == [43, 44])
+    }
+
+    /// Tier 0 doubles at its ``PieceCache/growAfter``-th eviction, once, and every piece it
+    /// held is found in the new slots, in its set there (half of these move to the upper half).
+    @Test func shortTierDoublesOnceAndKeepsItsPieces() throws {
+        let storage = PieceCacheStorage()
+        defer { withExtendedLifetime(storage) {} }
+        let cache = storage.cache
+        let slots = PieceCache.slotCount(0), sets = slots / 2
+        func key(_ i: Int) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: i >> (8 * ($0 % 4)) &+ $0) } }
+        func insert(_ i: Int, hash: UInt64) {
+            let k = key(i), t = [Rank(i)]
+            k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: hash, tokens: $0.baseAddress!, count: 1) } }
+        }
+        func lookup(_ i: Int, hash: UInt64) -> [Rank]? {
+            key(i).withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
+        }
+        // Sets 1...100 full, two pieces each; the second of each has the bit that picks the
+        // upper half of the doubled slots.
+        func hash(_ set: Int, _ way: Int) -> UInt64 { UInt64(set) << 1 | UInt64(way) << 16 | 1 << 40 }
+        for set in 1...100 { for way in 0..<2 { insert(set * 2 + way, hash: hash(set, way)) } }
+        // Set 0 filled, then evictions there, one short of the threshold.
+        insert(1_000_000, hash: 0)
+        insert(1_000_001, hash: 0)
+        for e in 0..<(PieceCache.growAfter - 1) { insert(2_000_000 + e, hash: 0) }
+        #expect(cache.slotCount(now: 0) == slots)
+        #expect(lookup(2_000_000 + PieceCache.growAfter - 2, hash: 0) == [Rank(2_000_000 + PieceCache.growAfter - 2)])
+        insert(3_000_000, hash: 0)   // the growAfter-th eviction
+        #expect(cache.slotCount(now: 0) == 2 * slots)
+        #expect(lookup(3_000_000, hash: 0) == [3_000_000])
+        for set in 1...100 {
+            for way in 0..<2 { #expect(lookup(set * 2 + way, hash: hash(set, way)) == [Rank(set * 2 + way)], "set \(set) way \(way)") }
+        }
+        // Once only: as many evictions again leave it at twice the slots.
+        for e in 0..<(2 * PieceCache.growAfter) { insert(4_000_000 + e, hash: UInt64(sets) << 1) }
+        #expect(cache.slotCount(now: 0) == 2 * slots)
+    }
+
+    /// A text with more distinct pieces to merge than tier 0 holds grows it mid-text, and
+    /// the cache still changes nothing: 40,000 words of random letters, then the same again.
+    @Test func aGrowingCacheChangesNothing() throws {
+        let enc = try Encoding.builtin("o200k_base")
+        var rng = SplitMix(seed: 5)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        var once: [UInt8] = []
+        for _ in 0..<40_000 {
+            once.append(0x20)
+            for _ in 0..<Int.random(in: 5...9, using: &rng) { once.append(letters.randomElement(using: &rng)!) }
+        }
+        let text = once + once
+        var state = EncodeState()
+        state.usesThreadCaches = false
+        state.pieceCacheThreshold = 0
+        var sink = ArraySink()
+        text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
+        #expect(state.pieceCache?.slotCount(now: 0) == 2 * PieceCache.slotCount(0))
+        #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
     }
 }

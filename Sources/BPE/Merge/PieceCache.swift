@@ -7,8 +7,8 @@ import SafeFiles
 /// Text repeats its words, and in most languages many words are more than one token; merging
 /// one costs a dozen pair lookups that miss the cache, while a hit here is one hash and one
 /// cache line. The memo is two-way set-associative: each piece may sit in one of two slots,
-/// so memory stays fixed however much text goes by: 4 MiB for pieces of ``minKey`` to 24
-/// bytes, and for longer ones, up to ``maxCachedKey``, three more tiers of 4, 2 and 2 MiB,
+/// so memory stays bounded however much text goes by: 4 MiB for pieces of ``minKey`` to 24
+/// bytes (8 once it has evicted ``growAfter`` of them), and for longer ones, up to ``maxCachedKey``, three more tiers of 4, 2 and 2 MiB,
 /// each made once a text has merged ``lazyTierThreshold`` pieces of its lengths
 /// (``maxKey(_:)`` tells the tiers' shapes).
 ///
@@ -42,13 +42,14 @@ struct PieceCache {
     /// (``tag(_:_:)`` and the token count, 8 bytes, 0 = empty), key bytes at 8, the tokens at
     /// ``tokensAt(_:)``.
     ///
-    /// - 0, short, 5 to 24 bytes, 65,536 slots of 64 (4 MiB, 8 tokens), made with the cache.
-    ///   Text has more distinct pieces to merge than a small memo holds: 5 MB of Shakespeare
-    ///   has 33,700 of 5 to 24 bytes that are not tokens (o200k_base), 4 MB of CJK text
-    ///   54,100. From 16,384 slots (direct-mapped) to 65,536, a second encode of those texts
-    ///   ran 12 % and 11 % fewer instructions with 12 % and 7.5 % fewer misses of a simulated
-    ///   1 MiB L2 (callgrind). Half of the CJK text's pieces of 17 to 24 bytes merge into 7 to
-    ///   15 tokens: 8 keeps most of them (the header of 8 bytes, not 16, makes room).
+    /// - 0, short, 5 to 24 bytes, 65,536 slots of 64 (4 MiB, 8 tokens), made with the cache,
+    ///   and twice that once it has evicted ``growAfter`` pieces (``grow(_:)``). Text has more
+    ///   distinct pieces to merge than a small memo holds: 5 MB of Shakespeare has 33,700 of 5
+    ///   to 24 bytes that are not tokens (o200k_base), 4 MB of CJK text 54,100, 7.4 MB of man
+    ///   pages 74,800. From 16,384 slots (direct-mapped) to 65,536, a second encode of the
+    ///   first two ran 12 % and 11 % fewer instructions with 12 % and 7.5 % fewer misses of a
+    ///   simulated 1 MiB L2 (callgrind). Half of the CJK text's pieces of 17 to 24 bytes merge
+    ///   into 7 to 15 tokens: 8 keeps most of them (the header of 8 bytes, not 16, makes room).
     /// - 1, medium, 25 to 48 bytes, 32,768 slots of 128 (4 MiB, 18 tokens);
     /// - 2, long, 49 to 128 bytes, 8,192 slots of 256 (2 MiB, 30 tokens): runs of CJK
     ///   characters, long Cyrillic or German words, which backtracking merges with dozens of
@@ -89,23 +90,32 @@ struct PieceCache {
     static let maxCachedKey = 512
     /// Pieces of a lazy tier's lengths merged before its slots are made.
     static let lazyTierThreshold = 64
+    /// Pieces tier 0 evicts before it doubles, once. A text with more distinct pieces to
+    /// merge than its slots hold (man pages in 13 languages: 74,800 in 7.4 MB) gets there
+    /// in its first megabytes; a short text never does, and its first encode does not clear
+    /// 8 MiB (20 KB of English: 1.4 ms instead of 0.9 with 131,072 slots from the start).
+    static let growAfter = 1 << 10
 
-    /// Tier 0's slots, in two huge pages (``HugePages/allocateZeroed(_:)``: filled in random
-    /// order, 4 KiB pages faulted in one by one).
-    private let slots: UnsafeMutableRawPointer
-    /// Tiers 1 to 3: their slots (`nil` until ``lazyTierThreshold`` pieces of their lengths
-    /// were merged) and that count.
-    private struct LazyTier {
+    /// Each tier's slots (`nil` for a lazy tier until ``lazyTierThreshold`` pieces of its
+    /// lengths were merged), their count, and the pieces counted toward making it (lazy
+    /// tiers: merges) or growing it (tier 0: evictions). Behind a pointer, so every copy of the view sees a tier
+    /// made or grown.
+    private struct Tier {
         var slots: UnsafeMutableRawPointer?
-        var merges = 0
+        var slotCount: Int
+        var pieces = 0
     }
-    private let lazyTiers: UnsafeMutablePointer<LazyTier>
+    private let tiers: UnsafeMutablePointer<Tier>
 
-    /// A slot's header without its token count: the hash's top half (the slot's index came
-    /// from its bottom bits) with its lowest bit set, so that no tag is 0 (empty), and the key
-    /// length. One load and compare rejects most other pieces; the key's bytes decide.
+    /// Tier `t`'s slot count now (tier 0's doubles; for tests).
+    func slotCount(now t: Int) -> Int { tiers[t].slotCount }
+
+    /// A slot's header without its token count: the hash's bottom half with its lowest bit
+    /// set, so that no tag is 0 (empty), and the key length. One load and compare rejects
+    /// most other pieces; the key's bytes decide. The set comes from the bits above the
+    /// lowest (``set(_:_:_:_:)``), so a tag tells its set in a table twice the size too.
     @inline(__always)
-    static func tag(_ h: UInt64, _ n: Int) -> UInt64 { (h >> 32 | 1) | UInt64(truncatingIfNeeded: n) << 32 }
+    static func tag(_ h: UInt64, _ n: Int) -> UInt64 { (h & 0xFFFF_FFFF | 1) | UInt64(truncatingIfNeeded: n) << 32 }
     static let tagBits: UInt64 = (1 << 48) - 1
 
     /// The second memo: whether token `b` may follow token `a` in the backtracking encoder
@@ -123,17 +133,17 @@ struct PieceCache {
     private let pairSlots: UnsafeMutablePointer<UInt64>
 
     init() {
-        // Zeroed: empty slots.
-        slots = HugePages.allocateZeroed(Self.slotCount(0) * Self.slotSize(0))
-        lazyTiers = .allocate(capacity: Self.tierCount - 1)
-        lazyTiers.initialize(repeating: LazyTier(), count: Self.tierCount - 1)
+        tiers = .allocate(capacity: Self.tierCount)
+        for t in 0..<Self.tierCount { (tiers + t).initialize(to: Tier(slots: nil, slotCount: Self.slotCount(t))) }
+        // Zeroed: empty slots. In huge pages (``HugePages/allocateZeroed(_:)``): filled in
+        // random order, 4 KiB pages would be faulted in one by one.
+        tiers[0].slots = HugePages.allocateZeroed(Self.slotCount(0) * Self.slotSize(0))
         pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
     }
 
     func deallocate() {
-        free(slots)
-        for t in 0..<(Self.tierCount - 1) { free(lazyTiers[t].slots) }
-        lazyTiers.deallocate()
+        for t in 0..<Self.tierCount { free(tiers[t].slots) }
+        tiers.deallocate()
         free(pairSlots)
     }
 
@@ -158,15 +168,9 @@ struct PieceCache {
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
         let t = Self.tier(n)
-        let tierSlots: UnsafeMutableRawPointer
-        if t == 0 {
-            tierSlots = slots
-        } else {
-            guard let made = lazyTiers[t &- 1].slots else { return nil }
-            tierSlots = made
-        }
+        guard let tierSlots = tiers[t].slots else { return nil }
         let size = Self.slotSize(t)
-        let set = Self.set(tierSlots, h, t)
+        let set = Self.set(tierSlots, tiers[t].slotCount, h, t)
         let tag = Self.tag(h, n)
         for way in 0..<2 {
             let slot = set + way &* size
@@ -185,23 +189,30 @@ struct PieceCache {
     /// first, so that the older goes, wrote a second cache line each time and kept fewer
     /// pieces: CJK text 6 % more instructions, English 1.2 %.) A piece of more tokens than
     /// the tier's slots hold (``maxTokens(_:)``) is not kept. A lazy tier's slots are made at
-    /// its ``lazyTierThreshold``-th piece.
+    /// its ``lazyTierThreshold``-th piece; tier 0 doubles at its ``growAfter``-th eviction.
     @inline(__always)
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) {
         let t = Self.tier(n)
         guard count <= Self.maxTokens(t) else { return }
         let tierSlots: UnsafeMutableRawPointer
         if t == 0 {
-            tierSlots = slots
-        } else if let made = lazyTiers[t &- 1].slots {
+            tierSlots = tiers[0].slots.unsafelyUnwrapped
+        } else if let made = tiers[t].slots {
             tierSlots = made
         } else {
-            lazyTiers[t &- 1].merges += 1
-            guard lazyTiers[t &- 1].merges >= Self.lazyTierThreshold else { return }
-            tierSlots = HugePages.allocateZeroed(Self.slotCount(t) * Self.slotSize(t))
-            lazyTiers[t &- 1].slots = tierSlots
+            tiers[t].pieces += 1
+            guard tiers[t].pieces >= Self.lazyTierThreshold else { return }
+            tierSlots = HugePages.allocateZeroed(tiers[t].slotCount * Self.slotSize(t))
+            tiers[t].slots = tierSlots
         }
-        let set = Self.set(tierSlots, h, t)
+        var set = Self.set(tierSlots, tiers[t].slotCount, h, t)
+        if t == 0 && set.load(as: UInt64.self) != 0 && (set + Self.slotSize(0)).load(as: UInt64.self) != 0 {
+            tiers[0].pieces &+= 1
+            if tiers[0].pieces == Self.growAfter {
+                grow(0)
+                set = Self.set(tiers[0].slots.unsafelyUnwrapped, tiers[0].slotCount, h, 0)
+            }
+        }
         let second = set + Self.slotSize(t)
         let slot = set.load(as: UInt64.self) == 0 ? set : second.load(as: UInt64.self) == 0 ? second
             : h >> 63 == 0 ? set : second
@@ -210,10 +221,32 @@ struct PieceCache {
         (slot + Self.tokensAt(t)).copyMemory(from: tokens, byteCount: count * MemoryLayout<Rank>.size)
     }
 
-    /// The first of the two slots that hash `h` may use in tier `t` whose slots start at `base`.
+    /// The first of the two slots that hash `h` may use in tier `t`, whose `slotCount` slots
+    /// start at `base`: from the hash's bits above the lowest, which the tag keeps too.
     @inline(__always)
-    private static func set(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ t: Int) -> UnsafeMutableRawPointer {
-        base + (Int(truncatingIfNeeded: h) & (slotCount(t) / 2 &- 1)) &* (2 &* slotSize(t))
+    private static func set(_ base: UnsafeMutableRawPointer, _ slotCount: Int, _ h: UInt64, _ t: Int) -> UnsafeMutableRawPointer {
+        base + (Int(truncatingIfNeeded: h >> 1) & (slotCount / 2 &- 1)) &* (2 &* slotSize(t))
+    }
+
+    /// Doubles tier `t`'s slots, moving every piece it holds to its set in the new ones (the
+    /// set of twice as many that its tag's bits tell: set `i` goes to `i` or `i` + the old set
+    /// count, so no new set gets more than the two pieces of one old set).
+    /// - Complexity: O(slots), once.
+    private func grow(_ t: Int) {
+        let size = Self.slotSize(t), old = tiers[t].slots.unsafelyUnwrapped, oldCount = tiers[t].slotCount
+        let count = oldCount * 2
+        let new = HugePages.allocateZeroed(count * size)
+        for i in 0..<oldCount {
+            let from = old + i &* size
+            let header = from.load(as: UInt64.self)
+            guard header != 0 else { continue }
+            var to = Self.set(new, count, header, t)
+            if to.load(as: UInt64.self) != 0 { to += size }
+            to.copyMemory(from: from, byteCount: size)
+        }
+        free(old)
+        tiers[t].slots = new
+        tiers[t].slotCount = count
     }
 }
 
