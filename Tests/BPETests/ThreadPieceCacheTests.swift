@@ -103,6 +103,36 @@ import TestSupport
         }
     }
 
+    /// A vocabulary that is gone takes its cache with it: the thread lets it go when a
+    /// vocabulary new to it comes (a cache kept under a bare serial, as the tests below keep
+    /// them, stays).
+    @Test func aVocabularyThatIsGoneLeavesNoCache() throws {
+        let enc = try Encoding.builtin("cl100k_base")
+        let path = try VocabLocator().locate("cl100k_base.tiktoken")
+        let text = Self.text(seed: 7, bytes: 20_000)
+        onNewThread {
+            var gone: UInt64 = 0
+            weak var goneVocabulary: Vocabulary?
+            do {
+                let other = try! Encoding.load(tiktokenFile: path, pattern: "cl100k")
+                #expect(difference(other.encodeOrdinary(bytes: text), plain(enc, text)) == nil)
+                gone = other.vocabulary.serial
+                goneVocabulary = other.vocabulary
+                #expect(ThreadPieceCaches.current.holdsCache(for: gone))
+                // A known vocabulary does not look for gone ones.
+                #expect(difference(other.encodeOrdinary(bytes: text), plain(enc, text)) == nil)
+            }
+            #expect(goneVocabulary == nil)
+            let bare = UInt64.max - 1   // no vocabulary has it
+            ThreadPieceCaches.current.keep(PieceCache(), for: bare)
+            #expect(ThreadPieceCaches.current.holdsCache(for: gone))   // not looked for yet
+            #expect(difference(enc.encodeOrdinary(bytes: text), plain(enc, text)) == nil)
+            #expect(!ThreadPieceCaches.current.holdsCache(for: gone))
+            #expect(ThreadPieceCaches.current.holdsCache(for: enc.vocabulary.serial))
+            #expect(ThreadPieceCaches.current.holdsCache(for: bare))
+        }
+    }
+
     /// An encode inside a stream's callback, on the same thread and vocabulary: the inner call
     /// finds the thread's cache taken out, so it uses its own; both give the right tokens and
     /// the thread ends up keeping one cache.

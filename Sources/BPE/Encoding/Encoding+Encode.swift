@@ -150,7 +150,7 @@ extension Encoding {
                                                           into sink: inout S, invalid: P.Type) throws(P.Failure) {
         guard let base = buf.baseAddress else { return }
         let v = vocabulary.hot
-        state.willEncode(buf.count, vocabulary: vocabulary.serial)
+        state.willEncode(buf.count, vocabulary: vocabulary)
         var matcher = state.matcher
         defer { state.matcher = matcher }
         try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in

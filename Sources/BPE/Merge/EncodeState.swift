@@ -28,23 +28,24 @@ struct EncodeState {
     /// short inputs use the cache too).
     var pieceCacheThreshold = 16 << 10
 
-    /// Notes that `count` more bytes are about to be encoded with the vocabulary of serial
-    /// `vocabulary`; takes the thread's warm cache for it, or makes a cache once the text
-    /// seen is long enough.
+    /// Notes that `count` more bytes are about to be encoded with `vocabulary`; takes the
+    /// thread's warm cache for it (kept under its ``Vocabulary/serial``, and let go with it),
+    /// or makes a cache once the text seen is long enough.
     @inline(__always)
-    mutating func willEncode(_ count: Int, vocabulary: UInt64) {
+    mutating func willEncode(_ count: Int, vocabulary: Vocabulary) {
         guard pieceCache == nil, usesPieceCache else { return }
         bytesSeen += count
         let kept = usesThreadCaches && usesBacktracking
         if kept && !askedThread {
             askedThread = true
-            if let cache = ThreadPieceCaches.current.take(vocabulary, adding: count, threshold: pieceCacheThreshold) {
-                adopt(PieceCacheStorage(cache, keptFor: vocabulary))
+            if let cache = ThreadPieceCaches.current.take(vocabulary.serial, owner: vocabulary, adding: count,
+                                                          threshold: pieceCacheThreshold) {
+                adopt(PieceCacheStorage(cache, keptFor: vocabulary.serial))
                 return
             }
         }
         if bytesSeen >= pieceCacheThreshold {
-            adopt(PieceCacheStorage(keptFor: kept ? vocabulary : nil))
+            adopt(PieceCacheStorage(keptFor: kept ? vocabulary.serial : nil))
         }
     }
 

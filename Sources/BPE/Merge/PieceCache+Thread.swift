@@ -19,7 +19,11 @@ import Foundation
 /// - Nesting: a call takes the cache out while it runs and gives it back at its end, so a
 ///   call made inside another (from a stream's callback) gets a cache of its own, never the
 ///   one in use.
-/// - Memory: at most ``maxVocabularies`` caches a thread; the least recently used goes.
+/// - Memory: at most ``maxVocabularies`` caches a thread; the least recently used goes, and
+///   so does the cache of a vocabulary that no longer exists, once the thread meets a
+///   vocabulary new to it (a program that loads encodings afresh, as `bpe-bench --fresh`
+///   does for every run, held the caches of every vocabulary it had let go until four
+///   newer ones pushed them out: up to 16 MiB each).
 ///
 /// ```swift
 /// var state = EncodeState()
@@ -34,6 +38,10 @@ final class ThreadPieceCaches {
 
     private struct Entry {
         var vocabulary: UInt64
+        /// The vocabulary itself, when the caller named it: once it is gone, so is the entry.
+        weak var owner: AnyObject?
+        /// Whether `owner` was named (tests keep caches under bare serials).
+        var owned: Bool
         /// Bytes the thread has encoded with the vocabulary (while it has no cache yet).
         var bytesSeen: Int
         /// `nil` while a call has it out, or before the first is made.
@@ -59,8 +67,16 @@ final class ThreadPieceCaches {
     /// For a call that is about to encode `count` bytes with vocabulary `serial`: the
     /// thread's cache for it, taken out until ``keep(_:for:)`` gives it back; else a new
     /// cache once the thread has encoded `threshold` bytes with that vocabulary; else `nil`.
-    func take(_ serial: UInt64, adding count: Int, threshold: Int) -> PieceCache? {
-        var e = remove(serial) ?? Entry(vocabulary: serial, bytesSeen: 0, cache: nil)
+    /// `owner`, the vocabulary of that serial, lets the thread drop the entry once it is
+    /// gone.
+    func take(_ serial: UInt64, owner: AnyObject? = nil, adding count: Int, threshold: Int) -> PieceCache? {
+        var e: Entry
+        if let found = remove(serial) {
+            e = found
+        } else {
+            dropGone()
+            e = Entry(vocabulary: serial, owner: owner, owned: owner != nil, bytesSeen: 0, cache: nil)
+        }
         e.bytesSeen = e.bytesSeen &+ count
         var out: PieceCache?
         if let cache = e.cache {
@@ -77,7 +93,7 @@ final class ThreadPieceCaches {
     /// thread holds none for that vocabulary (a nested call may have given one back first),
     /// else freed.
     func keep(_ cache: PieceCache, for serial: UInt64) {
-        var e = remove(serial) ?? Entry(vocabulary: serial, bytesSeen: 0, cache: nil)
+        var e = remove(serial) ?? Entry(vocabulary: serial, owner: nil, owned: false, bytesSeen: 0, cache: nil)
         if e.cache == nil { e.cache = cache } else { cache.deallocate() }
         insertFirst(e)
     }
@@ -91,6 +107,16 @@ final class ThreadPieceCaches {
     func removeAll() {
         for e in entries { e.cache?.deallocate() }
         entries.removeAll()
+    }
+
+    /// Frees the caches of vocabularies that are gone (O(``maxVocabularies``); only when a
+    /// vocabulary new to the thread comes, so a call with a known one pays nothing).
+    private func dropGone() {
+        entries.removeAll { e in
+            guard e.owned && e.owner == nil else { return false }
+            e.cache?.deallocate()
+            return true
+        }
     }
 
     private func remove(_ serial: UInt64) -> Entry? {

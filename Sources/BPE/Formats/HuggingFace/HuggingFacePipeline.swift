@@ -176,7 +176,7 @@ final class HuggingFacePipeline: TextPipeline, @unchecked Sendable {
     @inline(__always)
     private func merge(_ piece: UnsafeBufferPointer<UInt8>, _ scratch: Scratch) {
         guard let base = piece.baseAddress, piece.count > 0 else { return }
-        scratch.state.willEncode(piece.count, vocabulary: vocabulary.serial)
+        scratch.state.willEncode(piece.count, vocabulary: vocabulary)
         vocabulary.encodePiece(base, piece.count, state: &scratch.state, into: &scratch.tokens)
     }
 }
