@@ -69,23 +69,21 @@ import TestSupport
         let cache = storage.cache
         let a = Array("abcdefgh".utf8), b = Array("zyxwvuts".utf8)
         let ta: [Rank] = [1, 2], tb: [Rank] = [3]
-        a.withUnsafeBufferPointer { p in ta.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: 2) } }
+        cache.insert(a, hash: 42, ta)
         // Same hash, other bytes: a miss.
-        #expect(b.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) } == nil)
+        #expect(cache.lookup(b, hash: 42) == nil)
         // Same bytes, shorter length: a miss.
-        #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 7, hash: 42) } == nil)
-        let hit = a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }
-        #expect(hit.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) } == ta)
+        #expect(cache.lookup(Array(a.prefix(7)), hash: 42) == nil)
+        #expect(cache.lookup(a, hash: 42) == ta)
         // Two ways: b joins a in the set; a third piece takes the slot its hash's top bit
         // picks (0: the first, a's).
-        b.withUnsafeBufferPointer { p in tb.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: 1) } }
-        #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }.map { $0.1 } == 2)
+        cache.insert(b, hash: 42, tb)
+        #expect(cache.lookup(a, hash: 42) == ta)
         let c = Array("mnopqrst".utf8), most = (0..<PieceCache.maxTokens(0)).map { Rank($0) }
-        c.withUnsafeBufferPointer { p in most.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: 42, tokens: $0.baseAddress!, count: most.count) } }
-        #expect(a.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) } == nil)   // evicted
-        #expect(b.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }.map { $0.1 } == 1)
-        let hitC = c.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: 42) }
-        #expect(hitC.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) } == most)
+        cache.insert(c, hash: 42, most)
+        #expect(cache.lookup(a, hash: 42) == nil)   // evicted
+        #expect(cache.lookup(b, hash: 42) == tb)
+        #expect(cache.lookup(c, hash: 42) == most)
     }
 
     /// Each lazy tier keeps nothing until ``PieceCache/lazyTierThreshold`` pieces of its
@@ -99,44 +97,38 @@ import TestSupport
         let shortest = PieceCache.maxKey(tier - 1) + 1, longest = PieceCache.maxKey(tier)
         #expect(PieceCache.tier(shortest) == tier && PieceCache.tier(longest) == tier)
         func key(_ i: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) } }
-        func insert(_ k: [UInt8], hash: UInt64, _ t: [Rank]) {
-            k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insert(p.baseAddress!, k.count, hash: hash, tokens: $0.baseAddress!, count: t.count) } }
-        }
-        func lookup(_ k: [UInt8], hash: UInt64) -> [Rank]? {
-            k.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, k.count, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
-        }
         for i in 0..<(PieceCache.lazyTierThreshold - 1) {
-            insert(key(i, shortest), hash: UInt64(i), [1, 2, 3])
-            #expect(lookup(key(i, shortest), hash: UInt64(i)) == nil, "kept before the threshold (merge \(i + 1))")
+            cache.insert(key(i, shortest), hash: UInt64(i), [1, 2, 3])
+            #expect(cache.lookup(key(i, shortest), hash: UInt64(i)) == nil, "kept before the threshold (merge \(i + 1))")
         }
         // The other lazy tiers count their own merges: still nothing kept there.
         for other in 1..<PieceCache.tierCount where other != tier {
-            insert(key(1, PieceCache.maxKey(other)), hash: 5, [1])
-            #expect(lookup(key(1, PieceCache.maxKey(other)), hash: 5) == nil)
+            cache.insert(key(1, PieceCache.maxKey(other)), hash: 5, [1])
+            #expect(cache.lookup(key(1, PieceCache.maxKey(other)), hash: 5) == nil)
         }
         let hash: UInt64 = 0x1234_5678_0000_0099
         let big = key(500, longest), most = (0..<PieceCache.maxTokens(tier)).map { Rank($0 * 1000 + 7) }
-        insert(big, hash: hash, most)
-        #expect(lookup(big, hash: hash) == most)
+        cache.insert(big, hash: hash, most)
+        #expect(cache.lookup(big, hash: hash) == most)
         // One token too many: not kept (the slot keeps what it had).
-        insert(key(502, longest), hash: hash, most + [1])
-        #expect(lookup(key(502, longest), hash: hash) == nil)
+        cache.insert(key(502, longest), hash: hash, most + [1])
+        #expect(cache.lookup(key(502, longest), hash: hash) == nil)
         // Same hash, other bytes or a shorter length: misses.
-        #expect(lookup(key(501, longest), hash: hash) == nil)
-        #expect(lookup(Array(big.dropLast()), hash: hash) == nil)
+        #expect(cache.lookup(key(501, longest), hash: hash) == nil)
+        #expect(cache.lookup(Array(big.dropLast()), hash: hash) == nil)
         // The same set (bits 1 to 16 of the hash), another tag (bit 30): a miss.
-        #expect(lookup(big, hash: hash ^ 1 << 30) == nil)
+        #expect(cache.lookup(big, hash: hash ^ 1 << 30) == nil)
         // The tier below does not answer for it.
-        #expect(big.withUnsafeBufferPointer { cache.lookup($0.baseAddress!, shortest - 1, hash: hash) } == nil)
+        #expect(cache.lookup(Array(big.prefix(shortest - 1)), hash: hash) == nil)
         // Two ways: a second piece of the set keeps the first; a third takes the slot the
         // hash's top bit picks (0: the first).
-        insert(key(7, shortest), hash: hash, [42])
-        #expect(lookup(big, hash: hash) == most)
-        #expect(lookup(key(7, shortest), hash: hash) == [42])
-        insert(key(8, shortest), hash: hash, [43, 44])
-        #expect(lookup(big, hash: hash) == nil)   // evicted
-        #expect(lookup(key(7, shortest), hash: hash) == [42])
-        #expect(lookup(key(8, shortest), hash: hash) == [43, 44])
+        cache.insert(key(7, shortest), hash: hash, [42])
+        #expect(cache.lookup(big, hash: hash) == most)
+        #expect(cache.lookup(key(7, shortest), hash: hash) == [42])
+        cache.insert(key(8, shortest), hash: hash, [43, 44])
+        #expect(cache.lookup(big, hash: hash) == nil)   // evicted
+        #expect(cache.lookup(key(7, shortest), hash: hash) == [42])
+        #expect(cache.lookup(key(8, shortest), hash: hash) == [43, 44])
     }
 
     /// Tier 0 doubles at its ``PieceCache/growAfter``-th eviction, once, and every piece it
@@ -147,13 +139,8 @@ import TestSupport
         let cache = storage.cache
         let slots = PieceCache.slotCount(0), sets = slots / 2
         func key(_ i: Int) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: i >> (8 * ($0 % 4)) &+ $0) } }
-        func insert(_ i: Int, hash: UInt64) {
-            let k = key(i), t = [Rank(i)]
-            k.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { cache.insert(p.baseAddress!, 8, hash: hash, tokens: $0.baseAddress!, count: 1) } }
-        }
-        func lookup(_ i: Int, hash: UInt64) -> [Rank]? {
-            key(i).withUnsafeBufferPointer { cache.lookup($0.baseAddress!, 8, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
-        }
+        func insert(_ i: Int, hash: UInt64) { cache.insert(key(i), hash: hash, [Rank(i)]) }
+        func lookup(_ i: Int, hash: UInt64) -> [Rank]? { cache.lookup(key(i), hash: hash) }
         // Sets 1...100 full, two pieces each; the second of each has the bit that picks the
         // upper half of the doubled slots.
         func hash(_ set: Int, _ way: Int) -> UInt64 { UInt64(set) << 1 | UInt64(way) << 16 | 1 << 40 }
@@ -194,5 +181,19 @@ import TestSupport
         text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
         #expect(state.pieceCache?.slotCount(now: 0) == 2 * PieceCache.slotCount(0))
         #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
+    }
+}
+
+extension PieceCache {
+    /// ``insert(_:_:hash:tokens:count:)`` for a key and its tokens in arrays.
+    func insert(_ key: [UInt8], hash: UInt64, _ tokens: [Rank]) {
+        key.withUnsafeBufferPointer { k in
+            tokens.withUnsafeBufferPointer { insert(k.baseAddress!, key.count, hash: hash, tokens: $0.baseAddress!, count: tokens.count) }
+        }
+    }
+
+    /// ``lookup(_:_:hash:)`` for a key in an array, the tokens copied out.
+    func lookup(_ key: [UInt8], hash: UInt64) -> [Rank]? {
+        key.withUnsafeBufferPointer { lookup($0.baseAddress!, key.count, hash: hash) }.map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
     }
 }

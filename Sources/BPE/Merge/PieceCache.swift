@@ -8,9 +8,9 @@ import SafeFiles
 /// one costs a dozen pair lookups that miss the cache, while a hit here is one hash and one
 /// cache line. The memo is two-way set-associative: each piece may sit in one of two slots,
 /// so memory stays bounded however much text goes by: 4 MiB for pieces of ``minKey`` to 24
-/// bytes (8 once it has evicted ``growAfter`` of them), and for longer ones, up to ``maxCachedKey``, three more tiers of 4, 2 and 2 MiB,
-/// each made once a text has merged ``lazyTierThreshold`` pieces of its lengths
-/// (``maxKey(_:)`` tells the tiers' shapes).
+/// bytes (8 once it has evicted ``growAfter`` of them), and for longer ones, up to
+/// ``maxCachedKey``, three more tiers of 4, 2 and 2 MiB, each made once a text has merged
+/// ``lazyTierThreshold`` pieces of its lengths (``maxKey(_:)`` tells the tiers' shapes).
 ///
 /// Against one slot a piece and two tiers (to 128 bytes), the two ways, the tiers and 8
 /// tokens a short slot instead of 6 made a second encode (callgrind, o200k) run 19.5 % fewer
@@ -86,8 +86,9 @@ struct PieceCache {
     /// 1.02×). Keeping only pieces of 7 bytes or more gained base64 another 8 % but cost CJK
     /// text 4 %.
     static let minKey = 5
-    /// Pieces longer than this are never kept.
-    static let maxCachedKey = 512
+    /// Pieces longer than this are never kept: the last tier's longest key.
+    @inline(__always)
+    static var maxCachedKey: Int { maxKey(tierCount - 1) }
     /// Pieces of a lazy tier's lengths merged before its slots are made.
     static let lazyTierThreshold = 64
     /// Pieces tier 0 evicts before it doubles, once. A text with more distinct pieces to
@@ -98,8 +99,8 @@ struct PieceCache {
 
     /// Each tier's slots (`nil` for a lazy tier until ``lazyTierThreshold`` pieces of its
     /// lengths were merged), their count, and the pieces counted toward making it (lazy
-    /// tiers: merges) or growing it (tier 0: evictions). Behind a pointer, so every copy of the view sees a tier
-    /// made or grown.
+    /// tiers: merges) or growing it (tier 0: evictions). Behind a pointer, so every copy of
+    /// the view sees a tier made or grown.
     private struct Tier {
         var slots: UnsafeMutableRawPointer?
         var slotCount: Int
