@@ -84,8 +84,11 @@ extension Vocabulary {
     /// the minimum after every merge. The pairs a merge makes new ask the pair table's filter
     /// first: they are often pairs that do not merge (the piece's last tokens always are),
     /// and the filter saves their cache miss (paired runs, o200k: 0.94× the time on 8 MB of
-    /// man pages, 0.95× on 5 MB of Shakespeare). The first pairs, of single bytes, mostly do
-    /// merge, and filtering them too saved nothing.
+    /// man pages, 0.95× on 5 MB of Shakespeare). The first pairs, of single bytes, come from
+    /// ``BytePairTable`` by the bytes themselves: one load from the few lines text uses,
+    /// where the pair table's hashed slots missed the L2 (callgrind, o200k, second encode:
+    /// man pages −2.5 % instructions and −1.9 % simulated L2 misses, CJK −2.0 % / −2.1 %,
+    /// base64 −8.4 % / −4.3 %; paired runs of a first encode of man pages 0.95×).
     /// `done` sees the result before it goes to `sink` (the piece cache keeps it).
     @inline(__always)
     func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S,
@@ -95,7 +98,7 @@ extension Vocabulary {
             let tokens = buf.baseAddress!
             let merged = mergedBuf.baseAddress!
             for i in 0..<n { tokens[i] = byteRanks[Int(p[i])] }
-            for i in 0..<(n - 1) { merged[i] = pairs.find(left: tokens[i], right: tokens[i + 1]) }
+            for i in 0..<(n - 1) { merged[i] = bytePairs.find(p[i], p[i + 1]) }
             var m = n  // live tokens; merged has m - 1 live entries
             while m > 1 {
                 var best = UInt64.max, at = -1

@@ -38,6 +38,8 @@ public final class Vocabulary: @unchecked Sendable {
     /// Tokens of ≤ 8 bytes again, keyed inline: the fast path for short pieces.
     let shortTable: ShortTokenTable
     let pairs: PairTable
+    /// The merges of single-byte pairs, by their bytes (the first lookups of every merge).
+    let bytePairs: BytePairTable
     /// How pairs merge: tiktoken's rule, or a merge list.
     public let mergeRule: MergeRule
     /// Whether a piece that is itself a token is that token without merging (always for
@@ -190,10 +192,13 @@ public final class Vocabulary: @unchecked Sendable {
         self.shortTable = shortTable
         self.pairs = pairs
         self.mergeRule = mergeRule
+        var tiktokenRule = false
         switch mergeRule {
-        case .tiktoken: wholePieceLookup = true
+        case .tiktoken: wholePieceLookup = true; tiktokenRule = true
         case .mergeList(_, let ignoreMerges): wholePieceLookup = ignoreMerges
         }
+        bytePairs = BytePairTable(count: count, offsets: storage.offsets.base, arena: storage.arena.base,
+                                  byteRanks: storage.byteRanks.base, pairs: pairs, tiktokenRule: tiktokenRule)
         if let backtracking { backtrackingTables.withLock { $0 = .some(backtracking) } }
     }
 
