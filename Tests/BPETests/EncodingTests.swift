@@ -154,6 +154,27 @@ import TestSupport
         }
     }
 
+    /// tiktoken compares allowed and disallowed special tokens code point for code point: a
+    /// canonically equivalent spelling (`e` + U+0301 for `é`) names no special token.
+    @Test func specialTokenSetsCompareCodePoints() throws {
+        let v = try byteVocabulary(["ab"])
+        let composed = "<|caf\u{E9}|>", decomposed = "<|cafe\u{301}|>"
+        #expect(composed == decomposed && !composed.utf8.elementsEqual(decomposed.utf8))
+        let enc = try Encoding(name: "tiny", vocabulary: v, pattern: SplitPattern.preset("cl100k")!,
+                               specialTokens: [composed: 257])
+        #expect(try enc.encode("ab" + composed, allowedSpecial: [composed]) == [256, 257])
+        // The other spelling does not allow it, so the default (disallow all others) refuses it.
+        #expect(throws: EncodeError.self) { try enc.encode("ab" + composed, allowedSpecial: [decomposed]) }
+        // Nor does it disallow it: as ordinary text it encodes to bytes.
+        let plain = try enc.encode(composed, disallowedSpecial: [decomposed])
+        #expect(plain == enc.encodeOrdinary(composed) && !plain.contains(257))
+        #expect(throws: EncodeError.self) { try enc.encode(composed, disallowedSpecial: [composed]) }
+        // The tokenizer.json pipeline's choice per added token, alike.
+        #expect(SpecialChoice(allowed: [decomposed], disallowed: [decomposed]).isAllowed(composed) == false)
+        #expect(SpecialChoice(allowed: [composed], disallowed: .all).isAllowed(composed) == true)
+        #expect(SpecialChoice(allowed: .none, disallowed: [composed]).isAllowed(composed) == nil)
+    }
+
     @Test func unknownBuiltinNamesTheKnownOnes() {
         do {
             _ = try Encoding.builtin("cl200k")

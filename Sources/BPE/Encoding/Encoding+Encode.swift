@@ -219,7 +219,7 @@ extension Encoding {
         let disallowed: [Bool]
         switch disallowedSpecial {
         case .all: disallowed = allowed.map { !$0 }
-        case .only(let s): disallowed = special.entries.map { s.contains($0.text) }
+        case .only: disallowed = special.entries.map { disallowedSpecial.contains($0.text) }
         }
         return (allowed, disallowed)
     }

@@ -17,11 +17,16 @@ public enum SpecialTokenSet: Sendable, Hashable, ExpressibleByArrayLiteral {
 
     public init(arrayLiteral elements: String...) { self = .only(Set(elements)) }
 
-    /// Whether the set holds the special token `text`.
+    /// Whether the set holds the special token `text`, code point for code point as tiktoken's
+    /// Python sets compare: a `Set<String>` also matches canonically equivalent text (`é`
+    /// for `e` + U+0301), so the element it finds must have `text`'s bytes. (A set given both
+    /// spellings keeps one of them, as a Swift set does; no built-in special token has one.)
     func contains(_ text: String) -> Bool {
         switch self {
         case .all: return true
-        case .only(let s): return s.contains(text)
+        case .only(let s):
+            guard let i = s.firstIndex(of: text) else { return false }
+            return s[i].utf8.elementsEqual(text.utf8)
         }
     }
 }

@@ -192,7 +192,7 @@ struct SpecialChoice {
         if allowed.contains(text) { return true }
         switch disallowed {
         case .all: return nil
-        case .only(let s): return s.contains(text) ? nil : false
+        case .only: return disallowed.contains(text) ? nil : false
         }
     }
 }
