@@ -24,7 +24,7 @@ extension Vocabulary {
             prev[i] = Int32(i - 1)
         }
         for i in 0..<n {
-            merged[i] = i + 1 < n ? bytePairs.find(p[i], p[i + 1]) : .max
+            merged[i] = i + 1 < n ? pairs.find(left: token[i], right: token[i + 1]) : .max
             if merged[i] != .max { heap.push(key(merged[i], i)) }
         }
         while let top = heap.pop() {
