@@ -25,26 +25,36 @@ extension Vocabulary {
         }
         // A piece of more than 8 bytes is hashed once, for the token table and the cache alike.
         var h: UInt64 = 0
+        let cache = n >= PieceCache.minKey && n <= PieceCache.maxCachedKey ? state.pieceCache : nil
         if n <= 8 {
             if wholePieceLookup && !shortTableMissed, let r = shortTable.find(p, n) {
                 sink.append(r)
                 return
             }
-        } else if wholePieceLookup || n <= PieceCache.maxCachedKey {
+            if let cache {
+                h = hashBytes(p, n)
+                if let (tokens, count) = cache.lookup(p, n, hash: h) {
+                    for i in 0..<count { sink.append(tokens[i]) }
+                    return
+                }
+            }
+        } else if wholePieceLookup || cache != nil {
             h = hashBytes(p, n)
+            // Longer pieces ask the cache first: most of them are not tokens (of the pieces of
+            // 9 to 16 bytes, 64 % in man pages, 61 % in English, 80 % in CJK text with
+            // o200k_base), and a piece the cache holds then costs one table probe, not two.
+            if let cache, let (tokens, count) = cache.lookup(p, n, hash: h) {
+                for i in 0..<count { sink.append(tokens[i]) }
+                return
+            }
             if wholePieceLookup, let r = longTable.find(p, count: n, hash: h, arena: arena) {
                 sink.append(r)
                 return
             }
         }
-        if n >= PieceCache.minKey && n <= PieceCache.maxCachedKey, let cache = state.pieceCache {
-            if n <= 8 { h = hashBytes(p, n) }
-            if let (tokens, count) = cache.lookup(p, n, hash: h) {
-                for i in 0..<count { sink.append(tokens[i]) }
-            } else {
-                merge(p, n, state: &state, into: &sink) { tokens, count in
-                    cache.insert(p, n, hash: h, tokens: tokens, count: count)
-                }
+        if let cache {
+            merge(p, n, state: &state, into: &sink) { tokens, count in
+                cache.insert(p, n, hash: h, tokens: tokens, count: count)
             }
         } else {
             merge(p, n, state: &state, into: &sink)
