@@ -25,18 +25,25 @@ public enum HugePages {
     /// huge pages. Release with `free`.
     /// - Complexity: O(1); no page is touched.
     public static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        if let huge = alignedAndAdvised(bytes) { return huge.p }
+        guard let p = malloc(max(bytes, 1)) else { fatalError("out of memory (\(bytes) bytes)") }
+        return p
+    }
+
+    /// From one huge page up, on Linux: `bytes` rounded up to whole huge pages, aligned to
+    /// one and advised; `nil` below that, elsewhere, or when `posix_memalign` fails.
+    private static func alignedAndAdvised(_ bytes: Int) -> (p: UnsafeMutableRawPointer, rounded: Int)? {
         #if os(Linux)
         if bytes >= size {
             var p: UnsafeMutableRawPointer?
             let rounded = (bytes + size - 1) / size * size
             if posix_memalign(&p, size, rounded) == 0, let p {
                 _ = madvise(p, rounded, MADV_HUGEPAGE)
-                return p
+                return (p, rounded)
             }
         }
         #endif
-        guard let p = malloc(max(bytes, 1)) else { fatalError("out of memory (\(bytes) bytes)") }
-        return p
+        return nil
     }
 
     /// ``allocate(_:)``, zero-filled: `calloc` below one huge page; from one up, advised to
@@ -58,12 +65,15 @@ public enum HugePages {
             guard let p = calloc(max(bytes, 1), 1) else { fatalError("out of memory (\(bytes) bytes)") }
             return p
         }
-        let p = allocate(bytes)
-        #if os(Linux)
-        let rounded = (bytes + size - 1) / size * size
-        if Int(bitPattern: p) % size == 0 && madvise(p, rounded, MADV_DONTNEED) == 0 { return p }
-        #endif
-        memset(p, 0, bytes)
+        // Only whole huge pages that are all ours may be dropped: the advice acts on pages.
+        if let huge = alignedAndAdvised(bytes) {
+            #if os(Linux)
+            if madvise(huge.p, huge.rounded, MADV_DONTNEED) == 0 { return huge.p }
+            #endif
+            memset(huge.p, 0, bytes)
+            return huge.p
+        }
+        guard let p = calloc(bytes, 1) else { fatalError("out of memory (\(bytes) bytes)") }
         return p
     }
 

@@ -17,8 +17,9 @@
 /// `BytePairTableTests` compares it with the pair table on all 65,536 pairs.
 ///
 /// ```swift
-/// let t = BytePairTable(vocabulary: v)
-/// t.find(UInt8(ascii: "a"), UInt8(ascii: "b"))   // v.pairs.find(left: rank of "a", right: rank of "b")
+/// let v = try Encoding.builtin("cl100k_base").vocabulary
+/// v.bytePairs.find(UInt8(ascii: "a"), UInt8(ascii: "b"))
+/// // the same as v.pairs.find(left: v.byteRanks[0x61], right: v.byteRanks[0x62]): token "ab"
 /// ```
 /// - Complexity: `find` is O(1), one load; building reads every token's length once and
 ///   asks the pair table once per two-byte token.
