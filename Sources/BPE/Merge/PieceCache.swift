@@ -98,13 +98,15 @@ struct PieceCache {
     static let growAfter = 1 << 10
 
     /// Each tier's slots (`nil` for a lazy tier until ``lazyTierThreshold`` pieces of its
-    /// lengths were merged), their count, and the pieces counted toward making it (lazy
-    /// tiers: merges) or growing it (tier 0: evictions). Behind a pointer, so every copy of
-    /// the view sees a tier made or grown.
+    /// lengths were merged) and their count. Behind a pointer, so every copy of the view sees
+    /// a tier made or grown.
     private struct Tier {
         var slots: UnsafeMutableRawPointer?
         var slotCount: Int
-        var pieces = 0
+        /// A lazy tier's merges while it has no slots.
+        var merges = 0
+        /// Tier 0's evictions, until it grows.
+        var evictions = 0
     }
     private let tiers: UnsafeMutablePointer<Tier>
 
@@ -201,15 +203,15 @@ struct PieceCache {
         } else if let made = tiers[t].slots {
             tierSlots = made
         } else {
-            tiers[t].pieces += 1
-            guard tiers[t].pieces >= Self.lazyTierThreshold else { return }
+            tiers[t].merges += 1
+            guard tiers[t].merges >= Self.lazyTierThreshold else { return }
             tierSlots = HugePages.allocateZeroed(tiers[t].slotCount * Self.slotSize(t))
             tiers[t].slots = tierSlots
         }
         var set = Self.set(tierSlots, tiers[t].slotCount, h, t)
         if t == 0 && set.load(as: UInt64.self) != 0 && (set + Self.slotSize(0)).load(as: UInt64.self) != 0 {
-            tiers[0].pieces &+= 1
-            if tiers[0].pieces == Self.growAfter {
+            tiers[0].evictions &+= 1
+            if tiers[0].evictions == Self.growAfter {
                 grow(0)
                 set = Self.set(tiers[0].slots.unsafelyUnwrapped, tiers[0].slotCount, h, 0)
             }

@@ -190,9 +190,6 @@ struct SpecialChoice {
     /// throw (nil).
     func isAllowed(_ text: String) -> Bool? {
         if allowed.contains(text) { return true }
-        switch disallowed {
-        case .all: return nil
-        case .only: return disallowed.contains(text) ? nil : false
-        }
+        return disallowed.contains(text) ? nil : false
     }
 }
