@@ -22,6 +22,10 @@
 //   bpe-bench --ids OUT [--fresh] ENCODING FILE
 //       encodes once and writes the ids to OUT as little-endian UInt32 (for the exactness
 //       check in compare.py); prints the JSON line of a single run.
+//   bpe-bench --split ENCODING FILE [RUNS]
+//       times the encoding's pre-tokenizer alone (the preset's hand-written lexer, counting
+//       pieces): the share of an encode that is lexing, against the same file's plain run.
+//       "tokens" is the number of pieces here (also as "pieces").
 //
 // Every mode prints one JSON line; the new modes add their own keys after the common ones.
 import BPE
@@ -32,12 +36,13 @@ func fail(_ message: String, status: Int32 = 1) -> Never {
     exit(status)
 }
 let usage = """
-    usage: bpe-bench [--fresh] [--batch THREADS | --each] [--doc-bytes N] [--ids OUT] ENCODING FILE [RUNS]
+    usage: bpe-bench [--fresh] [--batch THREADS | --each | --split] [--doc-bytes N] [--ids OUT] ENCODING FILE [RUNS]
     """
 
 var fresh = false
 var batchThreads: Int?
 var each = false
+var splitOnly = false
 var docBytes = 4096
 var idsOut: String?
 var positional: [String] = []
@@ -53,6 +58,7 @@ while let arg = rest.popFirst() {
         guard let n = Int(value()), n > 0 else { fail("--batch takes a positive number of threads", status: 2) }
         batchThreads = n
     case "--each": each = true
+    case "--split": splitOnly = true
     case "--doc-bytes":
         guard let n = Int(value()), n > 0 else { fail("--doc-bytes takes a positive number of bytes", status: 2) }
         docBytes = n
@@ -71,6 +77,9 @@ if batchThreads != nil && (fresh || idsOut != nil || each) {
 }
 if each && (fresh || idsOut != nil) {
     fail("--each cannot be combined with --fresh or --ids", status: 2)
+}
+if splitOnly && (fresh || idsOut != nil || each || batchThreads != nil) {
+    fail("--split cannot be combined with --fresh, --ids, --each or --batch", status: 2)
 }
 let encodingName = positional[0], file = positional[1]
 let runs: Int
@@ -154,6 +163,15 @@ if let threads = batchThreads {
         tokens = n
     }
     extra = #","mode":"each","docs":\#(docs.count),"doc_bytes":\#(docBytes)"#
+} else if splitOnly {
+    guard let preset = enc.preset else { fail("\(encodingName) splits with PCRE2, not a preset's lexer") }
+    let bytes = [UInt8](data)
+    for _ in 0..<runs {
+        let t = now()
+        tokens = bytes.withUnsafeBufferPointer { preset.pieceCount($0) }
+        times.append(now() - t)
+    }
+    extra = #","mode":"split","pieces":\#(tokens)"#
 } else if let idsOut {
     let t = now()
     let ids = enc.encodeOrdinary(text)

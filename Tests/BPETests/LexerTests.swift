@@ -25,6 +25,21 @@ import TestSupport
         #expect(compared > 20_000)
     }
 
+    /// `pieceCount` (what `bpe-bench --split` times) counts the pieces `split` returns.
+    @Test(arguments: Preset.allCases)
+    func pieceCountCountsThePieces(_ preset: Preset) {
+        var rng = SplitMix(seed: 0xC0C0 &+ UInt64(preset.name.utf8.count))
+        var total = 0
+        for _ in 0..<500 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...40, using: &rng) { text += RiskyText.alphabet.randomElement(using: &rng)! }
+            let count = text.withUnsafeBufferPointer { preset.pieceCount($0) }
+            #expect(count == preset.split(text).count, "\(preset): \(text)")
+            total += count
+        }
+        #expect(total > 2_000)
+    }
+
     /// White-space runs of every length and mix (plain spaces go eight at a time), before
     /// letters, punctuation, invalid UTF-8 and the end of the text, near the buffer's end too.
     @Test(arguments: Preset.allCases)

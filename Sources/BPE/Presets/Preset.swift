@@ -90,6 +90,20 @@ public enum Preset: String, CaseIterable, Sendable {
         return out
     }
 
+    /// How many pieces ``split(_:)-(UnsafeBufferPointer<UInt8>)`` finds, without building
+    /// the array: the lexer alone, as `bpe-bench --split` times it (the array of ranges
+    /// costs about twice the lexing).
+    ///
+    /// ```swift
+    /// Array("亚洲AV".utf8).withUnsafeBufferPointer { Preset.o200k.pieceCount($0) }   // 2
+    /// ```
+    /// - Complexity: O(n) for n bytes.
+    package func pieceCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        Lexer(bytes).forEachPiece(self) { _, _, _ in count &+= 1 }
+        return count
+    }
+
     /// ``split(_:)-(UnsafeBufferPointer<UInt8>)`` for an array.
     public func split(_ bytes: [UInt8]) -> [Range<Int>] {
         bytes.withUnsafeBufferPointer { split($0) }
