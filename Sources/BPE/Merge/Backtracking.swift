@@ -219,7 +219,7 @@ extension Vocabulary {
                 }
             }
             done(tokens, count)
-            for i in 0..<count { sink.append(tokens[i]) }
+            sink.append(tokens, count: count)
         }
         }
     }
