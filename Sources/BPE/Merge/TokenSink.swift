@@ -77,7 +77,7 @@ final class TokenBuffer {
     }
 
     @inline(__always) func append(_ rank: Rank) {
-        if count == capacity { grow() }
+        if count == capacity { grow(toHold: count + 1) }
         base[count] = rank
         count += 1
     }
@@ -98,7 +98,8 @@ final class TokenBuffer {
         count &+= n
     }
 
-    @inline(never) private func grow(toHold needed: Int = 0) {
+    /// Doubles the storage until it holds `needed` tokens.
+    @inline(never) private func grow(toHold needed: Int) {
         var bigger = capacity * 2
         while bigger < needed { bigger *= 2 }
         let storage = Self.allocate(bigger)

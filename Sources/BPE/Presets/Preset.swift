@@ -92,7 +92,8 @@ public enum Preset: String, CaseIterable, Sendable {
 
     /// How many pieces ``split(_:)-(UnsafeBufferPointer<UInt8>)`` finds, without building
     /// the array: the lexer alone, as `bpe-bench --split` times it (the array of ranges
-    /// costs about twice the lexing).
+    /// costs about two and a half times the lexing: 38 ms in all against 10.9 ms on 5 MB
+    /// of English with o200k).
     ///
     /// ```swift
     /// Array("亚洲AV".utf8).withUnsafeBufferPointer { Preset.o200k.pieceCount($0) }   // 2
