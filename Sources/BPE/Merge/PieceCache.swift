@@ -7,10 +7,11 @@ import SafeFiles
 /// Text repeats its words, and in most languages many words are more than one token; merging
 /// one costs a dozen pair lookups that miss the cache, while a hit here is one hash and one
 /// cache line. The memo is two-way set-associative: each piece may sit in one of two slots,
-/// so memory stays bounded however much text goes by: 4 MiB for pieces of ``minKey`` to 24
-/// bytes (8 once it has evicted ``growAfter`` of them), and for longer ones, up to
-/// ``maxCachedKey``, three more tiers of 4, 2 and 2 MiB, each made once a text has merged
-/// ``lazyTierThreshold`` pieces of its lengths (``maxKey(_:)`` tells the tiers' shapes).
+/// so memory stays bounded however much text goes by: pieces of ``minKey`` to 16 bytes go
+/// to ``CompactPieceTier`` (4 MiB, 8 once it has evicted 1,024 of them), and longer ones, up
+/// to ``maxCachedKey``, to four more tiers of 2 (doubling once), 4, 2 and 2 MiB, each made
+/// once a text has merged ``lazyTierThreshold`` pieces of its lengths (``maxKey(_:)`` tells
+/// the tiers' shapes).
 ///
 /// Against one slot a piece and two tiers (to 128 bytes), the two ways, the tiers and 8
 /// tokens a short slot instead of 6 made a second encode (callgrind, o200k) run 19.5 % fewer
@@ -31,8 +32,9 @@ import SafeFiles
 /// ```swift
 /// let storage = PieceCacheStorage()
 /// let cache = storage.cache
-/// cache.insert(p, 5, hash: h, tokens: t, count: 2)
-/// cache.lookup(p, 5, hash: h)   // (t's copy, 2)
+/// cache.insert(p, 20, hash: h, tokens: t, count: 2)
+/// cache.lookup(p, 20, hash: h)   // (t's copy, 2)
+/// cache.compact.insert(p, 7, tokens: t, count: 2)
 /// ```
 /// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece, in any tier.
 struct PieceCache {
@@ -42,14 +44,11 @@ struct PieceCache {
     /// (``tag(_:_:)`` and the token count, 8 bytes, 0 = empty), key bytes at 8, the tokens at
     /// ``tokensAt(_:)``.
     ///
-    /// - 0, short, 5 to 24 bytes, 65,536 slots of 64 (4 MiB, 8 tokens), made with the cache,
-    ///   and twice that once it has evicted ``growAfter`` pieces (``grow(_:)``). Text has more
-    ///   distinct pieces to merge than a small memo holds: 5 MB of Shakespeare has 33,700 of 5
-    ///   to 24 bytes that are not tokens (o200k_base), 4 MB of CJK text 54,100, 7.4 MB of man
-    ///   pages 74,800. From 16,384 slots (direct-mapped) to 65,536, a second encode of the
-    ///   first two ran 12 % and 11 % fewer instructions with 12 % and 7.5 % fewer misses of a
-    ///   simulated 1 MiB L2 (callgrind). Half of the CJK text's pieces of 17 to 24 bytes merge
-    ///   into 7 to 15 tokens: 8 keeps most of them (the header of 8 bytes, not 16, makes room).
+    /// - 0, short, 17 to 24 bytes, 32,768 slots of 64 (2 MiB, 8 tokens), and twice that
+    ///   once it has evicted ``growAfter`` pieces (``grow(_:)``). (Pieces of 5 to 16 bytes,
+    ///   most of those text merges, are in ``compact``; this tier held 5 to 24 bytes in 4 MiB
+    ///   before it.) Half of the pieces of 17 to 24 bytes in 4 MB of CJK text merge into 7 to
+    ///   15 tokens: 8 keeps most of them (the header of 8 bytes, not 16, makes room).
     /// - 1, medium, 25 to 48 bytes, 32,768 slots of 128 (4 MiB, 18 tokens);
     /// - 2, long, 49 to 128 bytes, 8,192 slots of 256 (2 MiB, 30 tokens): runs of CJK
     ///   characters, long Cyrillic or German words, which backtracking merges with dozens of
@@ -61,16 +60,16 @@ struct PieceCache {
     ///   bytes a character), underlines, separator lines. The CJK text has 1,774 (186
     ///   distinct, 8.6 % of its bytes); merging them was a quarter of its second encode.
     ///
-    /// Tiers 1 to 3 are made when a text has merged ``lazyTierThreshold`` pieces of their
-    /// lengths: text of short words (English, source code) seldom has any.
+    /// Each tier is made when a text has merged ``lazyTierThreshold`` pieces of its lengths:
+    /// text of short words (English, source code) seldom has any.
     @inline(__always)
     static func maxKey(_ tier: Int) -> Int { tier == 0 ? 24 : tier == 1 ? 48 : tier == 2 ? 128 : 512 }
     @inline(__always)
     static func slotSize(_ tier: Int) -> Int { tier == 0 ? 64 : tier == 1 ? 128 : tier == 2 ? 256 : 1024 }
     @inline(__always)
-    static func slotCount(_ tier: Int) -> Int { tier == 0 ? 1 << 16 : tier == 1 ? 1 << 15 : tier == 2 ? 1 << 13 : 1 << 11 }
+    static func slotCount(_ tier: Int) -> Int { tier == 0 ? 1 << 15 : tier == 1 ? 1 << 15 : tier == 2 ? 1 << 13 : 1 << 11 }
     static let tierCount = 4
-    /// The tier for a piece of `n` bytes (``minKey`` ≤ n ≤ ``maxCachedKey``).
+    /// The tier for a piece of `n` bytes (``CompactPieceTier/maxKey`` < n ≤ ``maxCachedKey``).
     @inline(__always)
     static func tier(_ n: Int) -> Int { n <= maxKey(0) ? 0 : n <= maxKey(1) ? 1 : n <= maxKey(2) ? 2 : 3 }
     @inline(__always)
@@ -91,14 +90,15 @@ struct PieceCache {
     static var maxCachedKey: Int { maxKey(tierCount - 1) }
     /// Pieces of a lazy tier's lengths merged before its slots are made.
     static let lazyTierThreshold = 64
-    /// Pieces tier 0 evicts before it doubles, once. A text with more distinct pieces to
-    /// merge than its slots hold (man pages in 13 languages: 74,800 in 7.4 MB) gets there
-    /// in its first megabytes; a short text never does, and its first encode does not clear
-    /// 8 MiB (20 KB of English: 1.4 ms instead of 0.9 with 131,072 slots from the start).
+    /// Pieces tier 0 evicts before it doubles, once (``CompactPieceTier`` does the same): a
+    /// text with more distinct pieces to merge than its slots hold (man pages in 13
+    /// languages: 74,800 of 5 to 24 bytes in 7.4 MB) gets there in its first megabytes; a
+    /// short text never does, and its first encode does not clear twice the memory (20 KB of
+    /// English: 1.4 ms instead of 0.9 with twice the slots from the start).
     static let growAfter = 1 << 10
 
-    /// Each tier's slots (`nil` for a lazy tier until ``lazyTierThreshold`` pieces of its
-    /// lengths were merged) and their count. Behind a pointer, so every copy of the view sees
+    /// Each tier's slots (`nil` until ``lazyTierThreshold`` pieces of its lengths were
+    /// merged) and their count. Behind a pointer, so every copy of the view sees
     /// a tier made or grown.
     private struct Tier {
         var slots: UnsafeMutableRawPointer?
@@ -109,6 +109,8 @@ struct PieceCache {
         var evictions = 0
     }
     private let tiers: UnsafeMutablePointer<Tier>
+    /// Pieces of ``minKey`` to ``CompactPieceTier/maxKey`` bytes.
+    let compact: CompactPieceTier
 
     /// Tier `t`'s slot count now (tier 0's doubles; for tests).
     func slotCount(now t: Int) -> Int { tiers[t].slotCount }
@@ -138,15 +140,16 @@ struct PieceCache {
     init() {
         tiers = .allocate(capacity: Self.tierCount)
         for t in 0..<Self.tierCount { (tiers + t).initialize(to: Tier(slots: nil, slotCount: Self.slotCount(t))) }
-        // Zeroed: empty slots. In huge pages (``HugePages/allocateZeroed(_:)``): filled in
-        // random order, 4 KiB pages would be faulted in one by one.
-        tiers[0].slots = HugePages.allocateZeroed(Self.slotCount(0) * Self.slotSize(0))
+        // The tiers' slots come zeroed (empty) and in huge pages (``HugePages/allocateZeroed(_:)``):
+        // filled in random order, 4 KiB pages would be faulted in one by one.
+        compact = CompactPieceTier()
         pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
     }
 
     func deallocate() {
         for t in 0..<Self.tierCount { free(tiers[t].slots) }
         tiers.deallocate()
+        compact.deallocate()
         free(pairSlots)
     }
 
@@ -166,8 +169,9 @@ struct PieceCache {
         return answer
     }
 
-    /// The tokens kept for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxCachedKey``) with hash
-    /// `h` (from ``hashBytes``), from the tier its length picks, if kept.
+    /// The tokens kept for the piece `p[0..<n]` (``CompactPieceTier/maxKey`` < n ≤
+    /// ``maxCachedKey``; shorter pieces ask ``compact``) with hash `h` (from ``hashBytes``),
+    /// from the tier its length picks, if kept.
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (UnsafePointer<Rank>, Int)? {
         let t = Self.tier(n)
@@ -186,21 +190,19 @@ struct PieceCache {
         return nil
     }
 
-    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]` (``minKey`` ≤ n ≤ ``maxCachedKey``)
-    /// in the tier its length picks: in an empty slot of its set, else in the one its hash's
-    /// top bit picks. (Moving the first slot's piece to the second and keeping the new one
+    /// Keeps `tokens[0..<count]` for the piece `p[0..<n]` (``CompactPieceTier/maxKey`` < n ≤
+    /// ``maxCachedKey``; shorter pieces go to ``compact``) in the tier its length picks: in an
+    /// empty slot of its set, else in the one its hash's top bit picks. (Moving the first slot's piece to the second and keeping the new one
     /// first, so that the older goes, wrote a second cache line each time and kept fewer
     /// pieces: CJK text 6 % more instructions, English 1.2 %.) A piece of more tokens than
-    /// the tier's slots hold (``maxTokens(_:)``) is not kept. A lazy tier's slots are made at
-    /// its ``lazyTierThreshold``-th piece; tier 0 doubles at its ``growAfter``-th eviction.
+    /// the tier's slots hold (``maxTokens(_:)``) is not kept. A tier's slots are made at its
+    /// ``lazyTierThreshold``-th piece; tier 0 doubles at its ``growAfter``-th eviction.
     @inline(__always)
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) {
         let t = Self.tier(n)
         guard count <= Self.maxTokens(t) else { return }
         let tierSlots: UnsafeMutableRawPointer
-        if t == 0 {
-            tierSlots = tiers[0].slots.unsafelyUnwrapped
-        } else if let made = tiers[t].slots {
+        if let made = tiers[t].slots {
             tierSlots = made
         } else {
             tiers[t].merges += 1

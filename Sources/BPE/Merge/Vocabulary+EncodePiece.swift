@@ -23,26 +23,26 @@ extension Vocabulary {
             sink.append(byteRanks[Int(p[0])])
             return
         }
-        // A piece of more than 8 bytes is hashed once, for the token table and the cache alike.
-        var h: UInt64 = 0
         let cache = n >= PieceCache.minKey && n <= PieceCache.maxCachedKey ? state.pieceCache : nil
+        let compact = n <= CompactPieceTier.maxKey
         if n <= 8 {
             if wholePieceLookup && !shortTableMissed, let r = shortTable.find(p, n) {
                 sink.append(r)
                 return
             }
-            if let cache {
-                h = hashBytes(p, n)
-                if let (tokens, count) = cache.lookup(p, n, hash: h) {
-                    sink.append(tokens, count: count)
-                    return
-                }
+            if let cache, cache.compact.lookup(p, n, into: &sink) { return }
+        } else if compact {
+            // Pieces of 9 to 16 bytes ask the cache first: most of them are not tokens (of
+            // those of 9 to 16 bytes, 64 % in man pages, 61 % in English, 80 % in CJK text with
+            // o200k_base), and a piece the cache holds then costs one line, not two.
+            if let cache, cache.compact.lookup(p, n, into: &sink) { return }
+            if wholePieceLookup, let r = longTable.find(p, count: n, hash: hashBytes(p, n), arena: arena) {
+                sink.append(r)
+                return
             }
         } else if wholePieceLookup || cache != nil {
-            h = hashBytes(p, n)
-            // Longer pieces ask the cache first: most of them are not tokens (of the pieces of
-            // 9 to 16 bytes, 64 % in man pages, 61 % in English, 80 % in CJK text with
-            // o200k_base), and a piece the cache holds then costs one table probe, not two.
+            // A longer piece is hashed once, for the token table and the cache alike.
+            let h = hashBytes(p, n)
             if let cache, let (tokens, count) = cache.lookup(p, n, hash: h) {
                 sink.append(tokens, count: count)
                 return
@@ -51,10 +51,16 @@ extension Vocabulary {
                 sink.append(r)
                 return
             }
+            if let cache {
+                merge(p, n, state: &state, into: &sink) { tokens, count in
+                    cache.insert(p, n, hash: h, tokens: tokens, count: count)
+                }
+                return
+            }
         }
         if let cache {
             merge(p, n, state: &state, into: &sink) { tokens, count in
-                cache.insert(p, n, hash: h, tokens: tokens, count: count)
+                cache.compact.insert(p, n, tokens: tokens, count: count)
             }
         } else {
             merge(p, n, state: &state, into: &sink)

@@ -1,0 +1,184 @@
+import Foundation
+import SafeFiles
+
+/// The piece cache's tier for the commonest pieces it keeps: 5 to 16 bytes that merged into
+/// at most 6 tokens below 2^20, in 32-byte slots, two to a cache line.
+///
+/// A slot is the key and the tokens packed: the piece's bytes 0..<8 and 8..<n as two words
+/// (zero-padded), then two words of six 20-bit tokens, the token count and the length
+/// (``pack(_:_:)``). A set is the two slots of one 64-byte line, so a lookup reads one line
+/// whichever way holds the piece, and compares three words, with no hash tag and no loop
+/// over the bytes. The 64-byte slots of the tier it replaced (pieces of 5 to 24 bytes, 8
+/// tokens) read a second line whenever the piece sat in its set's second way, and held half
+/// as many pieces in the same memory. Of the pieces of 5 to 24 bytes that text merges, those
+/// of at most 16 bytes and 6 tokens are (o200k_base) 100 % in 5 MB of Shakespeare, 99.6 % in
+/// 10 MB of source code, 90 % in 7.4 MB of man pages in 13 languages and 77 % in 4 MB of CJK
+/// text; a piece of at most 16 bytes with more tokens is merged each time. A second encode
+/// (callgrind, o200k_base, 1 MB): man pages 7.3 % fewer instructions and 41 % fewer misses
+/// of a simulated 1 MiB L2, English 4.7 % and 6 %, CJK text 3 % and 3 %, source code 3 %
+/// and 2 %; `bpe-bench`, paired, one core: man pages 0.87× the time (cl100k 0.88×), English
+/// 0.95× (0.89×), CJK 0.93× (1.02×), source code 1.00×.
+///
+/// Exactness: a hit compares the piece's whole bytes and its length, so it returns exactly
+/// the tokens the merge gave for these bytes; a token of 2^20 or more is never packed (the
+/// piece is not kept).
+///
+/// ```swift
+/// let tier = CompactPieceTier()
+/// tier.insert(p, 7, tokens: t, count: 2)
+/// tier.lookup(p, 7, into: &sink)   // true: t[0], t[1] appended
+/// ```
+/// - Complexity: `lookup` and `insert` are O(1).
+struct CompactPieceTier {
+    static let maxKey = 16
+    static let maxTokens = 6
+    static let rankBits = 20
+    static let slotSize = 32
+    /// Sets (lines) at first: 65,536, 4 MiB, twice the pieces the old tier's 4 MiB held;
+    /// doubled once, at the ``growAfter``-th eviction.
+    static let initialSets = 1 << 16
+    static let growAfter = 1 << 10
+
+    private struct State {
+        var slots: UnsafeMutableRawPointer
+        var setMask: Int
+        var evictions = 0
+    }
+    /// Behind a pointer, so that every copy of the view sees the tier grow.
+    private let state: UnsafeMutablePointer<State>
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(slots: HugePages.allocateZeroed(Self.initialSets * 64), setMask: Self.initialSets - 1))
+    }
+
+    func deallocate() {
+        free(state.pointee.slots)
+        state.deallocate()
+    }
+
+    /// The tier's slot count now (it doubles once; for tests).
+    var slotCount: Int { (state.pointee.setMask + 1) * 2 }
+
+    /// The piece `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``) as two little-endian words, bytes
+    /// 0..<8 and 8..<n, zero-padded; never a byte outside the piece is read.
+    @inline(__always)
+    static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
+        let raw = UnsafeRawPointer(p)
+        if n < 8 { return (ShortTokenTable.pack(p, n), 0) }
+        let lo = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let tail = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        // Bytes 8..<n are the top n - 8 bytes of the last eight; none when n is 8.
+        let hi = n > 8 ? tail &>> UInt64(truncatingIfNeeded: 8 &* (16 &- n)) : 0
+        return (lo, hi)
+    }
+
+    /// A set's index bits from the key and its length (which the padding alone does not tell).
+    @inline(__always)
+    static func hash(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> UInt64 {
+        let m = (k0 ^ 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: k1 ^ 0xBF58_476D_1CE4_E5B9 ^ UInt64(truncatingIfNeeded: n))
+        return m.high ^ m.low
+    }
+
+    /// Pieces evicted so far (for tests).
+    var evictionCount: Int { state.pointee.evictions }
+
+    /// The set of hash `h` now.
+    @inline(__always)
+    private func setIndex(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> 20) & state.pointee.setMask }
+
+    /// The set `p[0..<n]` goes to now (for tests).
+    func setIndex(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        let (k0, k1) = Self.key(p, n)
+        return setIndex(Self.hash(k0, k1, n))
+    }
+
+    @inline(__always)
+    private func set(_ h: UInt64) -> UnsafeMutableRawPointer { state.pointee.slots + setIndex(h) &* 64 }
+
+    /// Appends the tokens kept for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``) to `sink` and
+    /// returns true, or returns false.
+    @inline(__always)
+    func lookup<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) -> Bool {
+        let (k0, k1) = Self.key(p, n)
+        let set = set(Self.hash(k0, k1, n))
+        // An empty slot is all zeros, whose length field (n - 1 ≥ 4 for a kept piece) never matches.
+        let length = UInt64(truncatingIfNeeded: n &- 1)
+        var slot = set
+        if !(slot.load(as: UInt64.self) == k0 && slot.load(fromByteOffset: 8, as: UInt64.self) == k1
+             && slot.load(fromByteOffset: 24, as: UInt64.self) & 0xF == length) {
+            slot = set + Self.slotSize
+            guard slot.load(as: UInt64.self) == k0 && slot.load(fromByteOffset: 8, as: UInt64.self) == k1
+                  && slot.load(fromByteOffset: 24, as: UInt64.self) & 0xF == length else { return false }
+        }
+        let a = slot.load(fromByteOffset: 16, as: UInt64.self), b = slot.load(fromByteOffset: 24, as: UInt64.self)
+        let mask: UInt64 = (1 << 20) - 1
+        var out: (Rank, Rank, Rank, Rank, Rank, Rank) = (
+            Rank(truncatingIfNeeded: a >> 4 & mask), Rank(truncatingIfNeeded: a >> 24 & mask), Rank(truncatingIfNeeded: a >> 44),
+            Rank(truncatingIfNeeded: b >> 4 & mask), Rank(truncatingIfNeeded: b >> 24 & mask), Rank(truncatingIfNeeded: b >> 44))
+        withUnsafePointer(to: &out) {
+            $0.withMemoryRebound(to: Rank.self, capacity: Self.maxTokens) { sink.append($0, count: Int(truncatingIfNeeded: a & 0xF)) }
+        }
+        return true
+    }
+
+    /// Keeps `tokens[0..<count]` for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``), unless there
+    /// are more than ``maxTokens`` or one is 2^20 or more. The new piece takes its set's first
+    /// slot and the piece there moves to the second (one line either way), so the set drops
+    /// the one used least recently put in.
+    @inline(__always)
+    func insert(_ p: UnsafePointer<UInt8>, _ n: Int, tokens: UnsafePointer<Rank>, count: Int) {
+        guard count <= Self.maxTokens else { return }
+        var t: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        var all: Rank = 0
+        withUnsafeMutablePointer(to: &t) {
+            $0.withMemoryRebound(to: UInt64.self, capacity: Self.maxTokens) { w in
+                for i in 0..<count {
+                    all |= tokens[i]
+                    w[i] = UInt64(tokens[i])
+                }
+            }
+        }
+        guard all < 1 << Self.rankBits else { return }
+        let (k0, k1) = Self.key(p, n)
+        let h = Self.hash(k0, k1, n)
+        var set = set(h)
+        if (set + Self.slotSize).load(fromByteOffset: 24, as: UInt64.self) != 0 {
+            state.pointee.evictions &+= 1
+            if state.pointee.evictions == Self.growAfter {
+                grow()
+                set = self.set(h)
+            }
+        }
+        (set + Self.slotSize).copyMemory(from: set, byteCount: Self.slotSize)
+        set.storeBytes(of: k0, as: UInt64.self)
+        set.storeBytes(of: k1, toByteOffset: 8, as: UInt64.self)
+        set.storeBytes(of: UInt64(truncatingIfNeeded: count) | t.0 << 4 | t.1 << 24 | t.2 << 44, toByteOffset: 16, as: UInt64.self)
+        set.storeBytes(of: UInt64(truncatingIfNeeded: n &- 1) | t.3 << 4 | t.4 << 24 | t.5 << 44, toByteOffset: 24, as: UInt64.self)
+    }
+
+    /// Doubles the sets, moving every piece to its set among twice as many (the key in the
+    /// slot gives its hash back). A set of the old table splits into two, so no new set gets
+    /// more than the two pieces it had, in the same order.
+    /// - Complexity: O(slots), once.
+    private func grow() {
+        let old = state.pointee.slots, oldSets = state.pointee.setMask + 1
+        let sets = oldSets * 2
+        let new = HugePages.allocateZeroed(sets * 64)
+        state.pointee.slots = new
+        state.pointee.setMask = sets - 1
+        // The second way first, so that a set's first piece stays first where both go.
+        for way in [1, 0] {
+            for i in 0..<oldSets {
+                let from = old + i &* 64 + way &* Self.slotSize
+                let b = from.load(fromByteOffset: 24, as: UInt64.self)
+                guard b != 0 else { continue }
+                let k0 = from.load(as: UInt64.self), k1 = from.load(fromByteOffset: 8, as: UInt64.self)
+                let to = set(Self.hash(k0, k1, Int(b & 0xF) + 1))
+                (to + Self.slotSize).copyMemory(from: to, byteCount: Self.slotSize)
+                to.copyMemory(from: from, byteCount: Self.slotSize)
+            }
+        }
+        free(old)
+    }
+}
