@@ -61,6 +61,38 @@ import TestSupport
         }
     }
 
+    /// A piece of more than 8 bytes that is a token is kept in the piece cache as one token
+    /// once the token table found it, so that it comes back from one line; the ids do not
+    /// change.
+    @Test(arguments: ["cl100k_base", "o200k_base"])
+    func longTokensAreKeptAsPiecesOfOneToken(_ name: String) throws {
+        let enc = try Encoding.builtin(name)
+        var picked: [(bytes: [UInt8], rank: Rank)] = []
+        for r in stride(from: 1000, to: enc.vocabulary.count, by: 7) where picked.count < 60 {
+            let (p, n) = enc.vocabulary.bytes(of: Rank(r))
+            guard n > 8, n <= 40 else { continue }
+            let bytes = Array(UnsafeBufferPointer(start: p, count: n))
+            // A whole piece of its own between the newlines of the text below.
+            let newline = enc.encodeOrdinary("\n")
+            if enc.encodeOrdinary(bytes: [0x0A] + bytes + [0x0A]) == newline + [Rank(r)] + newline { picked.append((bytes, Rank(r))) }
+        }
+        #expect(picked.contains { $0.bytes.count <= CompactPieceTier.maxKey } && picked.contains { $0.bytes.count > CompactPieceTier.maxKey })
+        var text: [UInt8] = []
+        for _ in 0..<3 { for t in picked { text += [0x0A] + t.bytes } }
+        var state = EncodeState()
+        state.usesThreadCaches = false
+        state.pieceCacheThreshold = 0
+        var sink = ArraySink()
+        text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
+        #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
+        let cache = try #require(state.pieceCache)
+        for t in picked where t.bytes.count <= CompactPieceTier.maxKey {
+            var held = ArraySink()
+            let hit = t.bytes.withUnsafeBufferPointer { cache.compact.lookup($0.baseAddress!, t.bytes.count, into: &held) }
+            #expect(hit && held.tokens == [t.rank], "\(t.rank)")
+        }
+    }
+
     /// Each lazy tier keeps nothing until ``PieceCache/lazyTierThreshold`` pieces of its
     /// lengths were merged, then keeps pieces up to its longest key and most tokens by their
     /// whole bytes, two to a set.

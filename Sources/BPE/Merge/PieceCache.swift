@@ -2,7 +2,11 @@ import Foundation
 import SafeFiles
 
 /// A bounded, per-thread memo from a piece's bytes to its tokens, for the pieces that need
-/// merging (a piece that is itself a token never gets here: the token tables answer it).
+/// merging and the tokens of more than 8 bytes (a shorter piece that is itself a token never
+/// gets here: the short-token table answers it in one line; a longer one is kept as a piece
+/// of one token, so that next time the memo's line answers it and not the long-token table's
+/// slot and arena: callgrind, second encode, o200k, 1 MB: 1–4 % fewer simulated L2 misses;
+/// paired, English 0.95–0.99× the time, man pages 0.96×, source code 0.96×, CJK 1.00×).
 ///
 /// Text repeats its words, and in most languages many words are more than one token; merging
 /// one costs a dozen pair lookups that miss the cache, while a hit here is one hash and one
