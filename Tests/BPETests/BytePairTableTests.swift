@@ -28,6 +28,45 @@ import TestSupport
         #expect(held > 1_000)
     }
 
+    /// A two-byte piece is encoded from the byte-pair table alone (on the hot path and the
+    /// vocabulary's): for all 65,536 pieces, the same tokens as the piece's own lookup, else
+    /// the heap merge.
+    @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
+    func twoBytePiecesEncodeAsTheirLookupOrMerge(_ name: String) throws {
+        let v = try Encoding.builtin(name).vocabulary
+        #expect(v.twoBytePiecesByPairs)
+        var wrong: [String] = []
+        for i in 0..<(1 << 16) {
+            let piece: [UInt8] = [UInt8(i >> 8), UInt8(i & 0xFF)]
+            piece.withUnsafeBufferPointer { b in
+                let p = b.baseAddress!
+                var expected = ArraySink()
+                if let r = v.shortTable.find(p, 2) { expected.append(r) } else { v.mergeByHeap(p, 2, into: &expected) }
+                var viaVocabulary = ArraySink(), viaHot = ArraySink()
+                v.encodePiece(p, 2, into: &viaVocabulary)
+                var state = EncodeState()
+                v.hot.encodePiece(p, 2, state: &state, into: &viaHot)
+                if viaVocabulary.tokens != expected.tokens || viaHot.tokens != expected.tokens { wrong.append("\(piece)") }
+            }
+        }
+        #expect(wrong.prefix(5) == [])
+    }
+
+    /// A merge list that looks whole pieces up (`ignore_merges`) may hold a two-byte token no
+    /// merge makes: its piece is that token, which the byte-pair table cannot tell, so such a
+    /// vocabulary does not take the shortcut; without the lookup the piece stays two bytes.
+    @Test func aWholePieceLookupKeepsTwoByteTokensNoMergeMakes() throws {
+        let tokens: [[UInt8]?] = [[0x78, 0x79]] + (0..<256).map { [UInt8($0)] }   // xy: id 0, byte b: 1 + b
+        let xy: [UInt8] = [0x78, 0x79]
+        for ignoreMerges in [true, false] {
+            let v = try Vocabulary(tokensByID: tokens, mergeRule: .mergeList([], ignoreMerges: ignoreMerges))
+            #expect(v.twoBytePiecesByPairs == !ignoreMerges)
+            var sink = ArraySink()
+            xy.withUnsafeBufferPointer { v.encodePiece($0.baseAddress!, 2, into: &sink) }
+            #expect(sink.tokens == (ignoreMerges ? [0] : [1 + 0x78, 1 + 0x79]))
+        }
+    }
+
     /// A merge list whose single bytes are not at ranks 0 to 255, whose byte-pair merges have
     /// priorities other than their ranks, with one pair listed twice (the later wins) and a
     /// two-byte token that no merge makes (it must read "no merge").

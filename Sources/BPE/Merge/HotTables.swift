@@ -5,13 +5,17 @@ struct HotTables {
     let shortSlots: UnsafeMutablePointer<ShortTokenTable.Slot>
     let shortMask: Int
     let wholePieceLookup: Bool
+    let bytePairs: UnsafeMutablePointer<UInt64>
+    let twoBytePiecesByPairs: Bool
 
-    /// ``Vocabulary/encodePiece(_:_:state:into:)``, with the commonest cases (one byte; a
-    /// short piece that is a token) answered from the snapshot.
+    /// ``Vocabulary/encodePiece(_:_:state:into:)``, with the commonest cases (one byte; two
+    /// bytes; a short piece that is a token) answered from the snapshot.
     @inline(__always)
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
+        } else if n == 2 && twoBytePiecesByPairs {
+            BytePairTable.encodePiece(p, merges: bytePairs, byteRanks: byteRanks, into: &sink)
         } else if wholePieceLookup && n <= 8 {
             if let r = ShortTokenTable.find(p, n, slots: shortSlots, mask: shortMask) {
                 sink.append(r)

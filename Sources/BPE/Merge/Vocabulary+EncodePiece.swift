@@ -23,6 +23,10 @@ extension Vocabulary {
             sink.append(byteRanks[Int(p[0])])
             return
         }
+        if n == 2 && twoBytePiecesByPairs {
+            BytePairTable.encodePiece(p, merges: bytePairs.merges, byteRanks: byteRanks, into: &sink)
+            return
+        }
         let cache = n >= PieceCache.minKey && n <= PieceCache.maxCachedKey ? state.pieceCache : nil
         let compact = n <= CompactPieceTier.maxKey
         if n <= 8 {
@@ -89,7 +93,7 @@ extension Vocabulary {
     /// piece (the optimizer cannot hoist loads through a class reference on its own).
     var hot: HotTables {
         HotTables(vocabulary: self, byteRanks: byteRanks, shortSlots: shortTable.slots, shortMask: shortTable.mask,
-                  wholePieceLookup: wholePieceLookup)
+                  wholePieceLookup: wholePieceLookup, bytePairs: bytePairs.merges, twoBytePiecesByPairs: twoBytePiecesByPairs)
     }
 
     /// ``encodePiece(_:_:state:into:)`` with a fresh state (for tests and one-off pieces).

@@ -25,7 +25,8 @@
 ///   asks the pair table once per two-byte token.
 struct BytePairTable {
     let storage: Slab<UInt64>
-    private let merges: UnsafeMutablePointer<UInt64>
+    /// The 65,536 packed merges, by `x << 8 | y` (hoisted by ``HotTables``).
+    let merges: UnsafeMutablePointer<UInt64>
 
     init(count: Int, offsets: UnsafePointer<UInt32>, arena: UnsafePointer<UInt8>, byteRanks: UnsafePointer<Rank>,
          pairs: PairTable, tiktokenRule: Bool) {
@@ -47,4 +48,24 @@ struct BytePairTable {
     /// `x` and `y`, or `UInt64.max` when they do not merge.
     @inline(__always)
     func find(_ x: UInt8, _ y: UInt8) -> UInt64 { merges[Int(x) &<< 8 | Int(y)] }
+
+    /// Encodes the two-byte piece `p[0..<2]` into `sink` from `merges` alone: the token of
+    /// both bytes where they merge, else the two bytes' tokens. That is what the merge gives
+    /// (nothing is left to merge after the one pair), and, under tiktoken's rule, what the
+    /// piece's own lookup gives too (the pair merges exactly when the two bytes are a token),
+    /// so it stands for both where ``Vocabulary/twoBytePiecesByPairs`` says so. One load from
+    /// the few lines of the table that text uses, where the short-token table's slot for the
+    /// piece is one of its megabytes.
+    /// - Complexity: O(1).
+    @inline(__always)
+    static func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, merges: UnsafeMutablePointer<UInt64>,
+                                          byteRanks: UnsafeMutablePointer<Rank>, into sink: inout S) {
+        let m = merges[Int(p[0]) &<< 8 | Int(p[1])]
+        if m != .max {
+            sink.append(Rank(truncatingIfNeeded: m))
+        } else {
+            sink.append(byteRanks[Int(p[0])])
+            sink.append(byteRanks[Int(p[1])])
+        }
+    }
 }

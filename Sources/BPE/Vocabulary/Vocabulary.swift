@@ -45,6 +45,11 @@ public final class Vocabulary: @unchecked Sendable {
     /// Whether a piece that is itself a token is that token without merging (always for
     /// tiktoken; for a merge list, Hugging Face's `ignore_merges`).
     let wholePieceLookup: Bool
+    /// Whether a two-byte piece's tokens are the byte-pair table's answer
+    /// (``BytePairTable/encodePiece(_:merges:byteRanks:into:)``): under tiktoken's rule, and
+    /// for a merge list without a whole-piece lookup. Not for a merge list with one
+    /// (`ignore_merges`), whose two-byte token may have no merge that makes it.
+    let twoBytePiecesByPairs: Bool
     /// The backtracking encoder's tables, built on first need (tiktoken's rule only): `nil`
     /// until then, `.some(nil)` for a vocabulary that has none.
     private let backtrackingTables = Locked<Backtracking??>(nil)
@@ -197,6 +202,7 @@ public final class Vocabulary: @unchecked Sendable {
         case .tiktoken: wholePieceLookup = true; tiktokenRule = true
         case .mergeList(_, let ignoreMerges): wholePieceLookup = ignoreMerges
         }
+        twoBytePiecesByPairs = tiktokenRule || !wholePieceLookup
         bytePairs = BytePairTable(count: count, offsets: storage.offsets.base, arena: storage.arena.base,
                                   byteRanks: storage.byteRanks.base, pairs: pairs, tiktokenRule: tiktokenRule)
         if let backtracking { backtrackingTables.withLock { $0 = .some(backtracking) } }
