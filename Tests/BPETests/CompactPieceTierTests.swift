@@ -17,7 +17,7 @@ import TestSupport
 
         func lookup(_ key: [UInt8]) -> [Rank]? {
             var sink = ArraySink()
-            let hit = key.withUnsafeBufferPointer { tier.lookup($0.baseAddress!, key.count, into: &sink) }
+            let hit = key.withUnsafeBufferPointer { tier.lookup($0.baseAddress!, key.count, into: &sink) } == .hit
             return hit ? sink.tokens : nil
         }
 

@@ -46,7 +46,14 @@ import TestSupport
         }
         var repeatedRules: [UInt8] = []
         for _ in 0..<300 { repeatedRules += Array((rules.randomElement(using: &rng)! + "\n").utf8) }
-        return [risky, words, long, repeatedLong, repeatedRules]
+        // Short runs of rare CJK characters (Extension A), each two or three tokens: pieces of
+        // 9 to 24 bytes with more tokens than the compact tier's slots hold, kept in tier 0.
+        let rare = (0..<200).map { _ in
+            String((0..<Int.random(in: 3...8, using: &rng)).map { _ in Character(Unicode.Scalar(UInt32.random(in: 0x3400...0x4DBF, using: &rng))!) })
+        }
+        var repeatedShort: [UInt8] = []
+        for _ in 0..<900 { repeatedShort += Array((rare.randomElement(using: &rng)! + "\n").utf8) }
+        return [risky, words, long, repeatedLong, repeatedRules, repeatedShort]
     }
 
     @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
@@ -88,7 +95,7 @@ import TestSupport
         let cache = try #require(state.pieceCache)
         for t in picked where t.bytes.count <= CompactPieceTier.maxKey {
             var held = ArraySink()
-            let hit = t.bytes.withUnsafeBufferPointer { cache.compact.lookup($0.baseAddress!, t.bytes.count, into: &held) }
+            let hit = t.bytes.withUnsafeBufferPointer { cache.compact.lookup($0.baseAddress!, t.bytes.count, into: &held) } == .hit
             #expect(hit && held.tokens == [t.rank], "\(t.rank)")
         }
     }
@@ -139,6 +146,52 @@ import TestSupport
         #expect(cache.lookup(key(8, shortest), hash: hash) == [43, 44])
     }
 
+    /// A piece of 5 to 16 bytes with more tokens than the compact tier's slots hold goes to
+    /// tier 0, whose packed slots hold 12 tokens below 2^20, with a mark in the compact tier
+    /// that sends its lookups there; one that fits neither is not kept, and leaves no mark.
+    @Test func shortPiecesOfManyTokensGoToTierZero() throws {
+        let storage = PieceCacheStorage()
+        defer { withExtendedLifetime(storage) {} }
+        let cache = storage.cache
+        func lookupShort(_ key: [UInt8]) -> [Rank]? {
+            var sink = ArraySink()
+            let hit = key.withUnsafeBufferPointer { cache.lookupShort($0.baseAddress!, key.count, into: &sink) }
+            return hit ? sink.tokens : nil
+        }
+        func insertShort(_ key: [UInt8], _ tokens: [Rank]) {
+            key.withUnsafeBufferPointer { k in tokens.withUnsafeBufferPointer { cache.insertShort(k.baseAddress!, key.count, tokens: $0.baseAddress!, count: tokens.count) } }
+        }
+        func compactFinds(_ key: [UInt8]) -> CompactPieceTier.Found {
+            var sink = ArraySink()
+            return key.withUnsafeBufferPointer { cache.compact.lookup($0.baseAddress!, key.count, into: &sink) }
+        }
+        let nine = Array("ninetoken".utf8), twelve = Array("twelve tokens".utf8), wide = Array("wide rank".utf8)
+        let nineTokens = (0..<9).map { Rank($0 * 100_000 + 3) }   // up to 800,003: 20 bits
+        // Before tier 0 is made (its lazyTierThreshold-th piece), nothing is kept and nothing marked.
+        insertShort(nine, nineTokens)
+        #expect(lookupShort(nine) == nil && compactFinds(nine) == .miss)
+        for i in 0..<PieceCache.lazyTierThreshold {
+            cache.insert((0..<20).map { UInt8(truncatingIfNeeded: $0 &+ i) }, hash: hashBytes(i), [1])
+        }
+        insertShort(nine, nineTokens)
+        #expect(compactFinds(nine) == .elsewhere)
+        #expect(lookupShort(nine) == nineTokens)
+        let most = (0..<12).map { Rank((1 << 20) - 1 - $0) }
+        insertShort(twelve, most)
+        #expect(lookupShort(twelve) == most)
+        insertShort(Array("thirteen tok".utf8), most + [5])
+        #expect(lookupShort(Array("thirteen tok".utf8)) == nil)
+        insertShort(wide, [1, 2, 3, 4, 5, 6, 1 << 20])
+        #expect(lookupShort(wide) == nil && compactFinds(wide) == .miss)
+        // Six or fewer stay in the compact tier itself.
+        insertShort(Array("six tokens".utf8), [1, 2, 3, 4, 5, 6])
+        #expect(lookupShort(Array("six tokens".utf8)) == [1, 2, 3, 4, 5, 6])
+        #expect(compactFinds(Array("six tokens".utf8)) == .hit)
+    }
+
+    /// A hash for test keys (any fixed mix will do: the tiers compare the bytes).
+    func hashBytes(_ i: Int) -> UInt64 { UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
+
     /// Tier 0 doubles at its ``PieceCache/growAfter``-th eviction, once, and every piece it
     /// held is found in the new slots, in its set there (half of these move to the upper half).
     @Test func shortTierDoublesOnceAndKeepsItsPieces() throws {
@@ -147,7 +200,9 @@ import TestSupport
         let cache = storage.cache
         let slots = PieceCache.slotCount(0), sets = slots / 2
         func key(_ i: Int) -> [UInt8] { (0..<20).map { UInt8(truncatingIfNeeded: i >> (8 * ($0 % 4)) &+ $0) } }
-        func insert(_ i: Int, hash: UInt64) { cache.insert(key(i), hash: hash, [Rank(i)]) }
+        // Tier 0 packs its tokens in 20 bits: each piece's token is its number modulo 2^20.
+        func token(_ i: Int) -> [Rank] { [Rank(i % (1 << 20))] }
+        func insert(_ i: Int, hash: UInt64) { cache.insert(key(i), hash: hash, token(i)) }
         func lookup(_ i: Int, hash: UInt64) -> [Rank]? { cache.lookup(key(i), hash: hash) }
         // The tier is made at its lazyTierThreshold-th piece (these go to sets far from the test's).
         for i in 0..<PieceCache.lazyTierThreshold { insert(9_000_000 + i, hash: UInt64(sets / 2 + i) << 1) }
@@ -161,12 +216,12 @@ import TestSupport
         insert(1_000_001, hash: 0)
         for e in 0..<(PieceCache.growAfter - 1) { insert(2_000_000 + e, hash: 0) }
         #expect(cache.slotCount(now: 0) == slots)
-        #expect(lookup(2_000_000 + PieceCache.growAfter - 2, hash: 0) == [Rank(2_000_000 + PieceCache.growAfter - 2)])
+        #expect(lookup(2_000_000 + PieceCache.growAfter - 2, hash: 0) == token(2_000_000 + PieceCache.growAfter - 2))
         insert(3_000_000, hash: 0)   // the growAfter-th eviction
         #expect(cache.slotCount(now: 0) == 2 * slots)
-        #expect(lookup(3_000_000, hash: 0) == [3_000_000])
+        #expect(lookup(3_000_000, hash: 0) == token(3_000_000))
         for set in 1...100 {
-            for way in 0..<2 { #expect(lookup(set * 2 + way, hash: hash(set, way)) == [Rank(set * 2 + way)], "set \(set) way \(way)") }
+            for way in 0..<2 { #expect(lookup(set * 2 + way, hash: hash(set, way)) == token(set * 2 + way), "set \(set) way \(way)") }
         }
         // Once only: as many evictions again leave it at twice the slots.
         for e in 0..<(2 * PieceCache.growAfter) { insert(4_000_000 + e, hash: UInt64(sets) << 1) }

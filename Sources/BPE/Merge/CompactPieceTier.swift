@@ -13,7 +13,8 @@ import SafeFiles
 /// as many pieces in the same memory. Of the pieces of 5 to 24 bytes that text merges, those
 /// of at most 16 bytes and 6 tokens are (o200k_base) 100 % in 5 MB of Shakespeare, 99.6 % in
 /// 10 MB of source code, 90 % in 7.4 MB of man pages in 13 languages and 77 % in 4 MB of CJK
-/// text; a piece of at most 16 bytes with more tokens is merged each time. A second encode
+/// text; a piece of at most 16 bytes with more tokens goes to the piece cache's tier 0, and
+/// its slot here says so (``Found/elsewhere``). A second encode
 /// (callgrind, o200k_base, 1 MB): man pages 7.3 % fewer instructions and 41 % fewer misses
 /// of a simulated 1 MiB L2, English 4.7 % and 6 %, CJK text 3 % and 3 %, source code 3 %
 /// and 2 %; `bpe-bench`, paired, one core: man pages 0.87× the time (cl100k 0.88×), English
@@ -96,10 +97,23 @@ struct CompactPieceTier {
     @inline(__always)
     private func set(_ h: UInt64) -> UnsafeMutableRawPointer { state.pointee.slots + setIndex(h) &* 64 }
 
-    /// Appends the tokens kept for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``) to `sink` and
-    /// returns true, or returns false.
+    /// What ``lookup(_:_:into:)`` found.
+    enum Found {
+        /// The piece's tokens went to the sink.
+        case hit
+        case miss
+        /// The piece has more tokens than a slot holds and was kept in the piece cache's
+        /// tier 0 (``markElsewhere(_:_:)``): ask there.
+        case elsewhere
+    }
+
+    /// The count that marks a piece kept elsewhere.
+    static let elsewhereCount: UInt64 = 0xF
+
+    /// Appends the tokens kept for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``) to
+    /// `sink` (`.hit`), or tells that they are not here.
     @inline(__always)
-    func lookup<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) -> Bool {
+    func lookup<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) -> Found {
         let (k0, k1) = Self.key(p, n)
         let set = set(Self.hash(k0, k1, n))
         // An empty slot is all zeros, whose length field (n - 1 ≥ 4 for a kept piece) never matches.
@@ -109,9 +123,10 @@ struct CompactPieceTier {
              && slot.load(fromByteOffset: 24, as: UInt64.self) & 0xF == length) {
             slot = set + Self.slotSize
             guard slot.load(as: UInt64.self) == k0 && slot.load(fromByteOffset: 8, as: UInt64.self) == k1
-                  && slot.load(fromByteOffset: 24, as: UInt64.self) & 0xF == length else { return false }
+                  && slot.load(fromByteOffset: 24, as: UInt64.self) & 0xF == length else { return .miss }
         }
         let a = slot.load(fromByteOffset: 16, as: UInt64.self), b = slot.load(fromByteOffset: 24, as: UInt64.self)
+        if a & 0xF == Self.elsewhereCount { return .elsewhere }
         let mask: UInt64 = (1 << 20) - 1
         var out: (Rank, Rank, Rank, Rank, Rank, Rank) = (
             Rank(truncatingIfNeeded: a >> 4 & mask), Rank(truncatingIfNeeded: a >> 24 & mask), Rank(truncatingIfNeeded: a >> 44),
@@ -119,7 +134,7 @@ struct CompactPieceTier {
         withUnsafePointer(to: &out) {
             $0.withMemoryRebound(to: Rank.self, capacity: Self.maxTokens) { sink.append($0, count: Int(truncatingIfNeeded: a & 0xF)) }
         }
-        return true
+        return .hit
     }
 
     /// Keeps `tokens[0..<count]` for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``), unless there
@@ -140,6 +155,18 @@ struct CompactPieceTier {
             }
         }
         guard all < 1 << Self.rankBits else { return }
+        store(p, n, UInt64(truncatingIfNeeded: count) | t.0 << 4 | t.1 << 24 | t.2 << 44, t.3 << 4 | t.4 << 24 | t.5 << 44)
+    }
+
+    /// Keeps `p[0..<n]` as a piece whose tokens the piece cache's tier 0 holds (more than
+    /// ``maxTokens``): a lookup answers `.elsewhere`, so that a piece merged afresh here, not
+    /// kept, costs no probe of tier 0.
+    func markElsewhere(_ p: UnsafePointer<UInt8>, _ n: Int) { store(p, n, Self.elsewhereCount, 0) }
+
+    /// Stores the key of `p[0..<n]` with the token words `a` (the count in its low 4 bits)
+    /// and `b` (the length is added to its low 4 bits) in the first slot of its set.
+    @inline(__always)
+    private func store(_ p: UnsafePointer<UInt8>, _ n: Int, _ a: UInt64, _ b: UInt64) {
         let (k0, k1) = Self.key(p, n)
         let h = Self.hash(k0, k1, n)
         var set = set(h)
@@ -153,8 +180,8 @@ struct CompactPieceTier {
         (set + Self.slotSize).copyMemory(from: set, byteCount: Self.slotSize)
         set.storeBytes(of: k0, as: UInt64.self)
         set.storeBytes(of: k1, toByteOffset: 8, as: UInt64.self)
-        set.storeBytes(of: UInt64(truncatingIfNeeded: count) | t.0 << 4 | t.1 << 24 | t.2 << 44, toByteOffset: 16, as: UInt64.self)
-        set.storeBytes(of: UInt64(truncatingIfNeeded: n &- 1) | t.3 << 4 | t.4 << 24 | t.5 << 44, toByteOffset: 24, as: UInt64.self)
+        set.storeBytes(of: a, toByteOffset: 16, as: UInt64.self)
+        set.storeBytes(of: UInt64(truncatingIfNeeded: n &- 1) | b, toByteOffset: 24, as: UInt64.self)
     }
 
     /// Doubles the sets, moving every piece to its set among twice as many (the key in the

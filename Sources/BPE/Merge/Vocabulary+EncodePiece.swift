@@ -34,16 +34,16 @@ extension Vocabulary {
                 sink.append(r)
                 return
             }
-            if let cache, cache.compact.lookup(p, n, into: &sink) { return }
+            if let cache, cache.lookupShort(p, n, into: &sink) { return }
         } else if compact {
             // Pieces of 9 to 16 bytes ask the cache first: most of them are not tokens (of
             // those of 9 to 16 bytes, 64 % in man pages, 61 % in English, 80 % in CJK text with
             // o200k_base), and a piece the cache holds then costs one line, not two.
-            if let cache, cache.compact.lookup(p, n, into: &sink) { return }
+            if let cache, cache.lookupShort(p, n, into: &sink) { return }
             if wholePieceLookup, var r = longTable.find(p, count: n, hash: hashBytes(p, n), arena: arena) {
                 sink.append(r)
                 // Kept as a piece of one token: next time one line, not a miss here and two there.
-                if let cache { cache.compact.insert(p, n, tokens: &r, count: 1) }
+                if let cache { cache.insertShort(p, n, tokens: &r, count: 1) }
                 return
             }
         } else if wholePieceLookup || cache != nil {
@@ -67,7 +67,7 @@ extension Vocabulary {
         }
         if let cache {
             merge(p, n, state: &state, into: &sink) { tokens, count in
-                cache.compact.insert(p, n, tokens: tokens, count: count)
+                cache.insertShort(p, n, tokens: tokens, count: count)
             }
         } else {
             merge(p, n, state: &state, into: &sink)
