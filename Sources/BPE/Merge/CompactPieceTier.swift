@@ -5,8 +5,8 @@ import SafeFiles
 /// at most 6 tokens below 2^20, in 32-byte slots, two to a cache line.
 ///
 /// A slot is the key and the tokens packed: the piece's bytes 0..<8 and 8..<n as two words
-/// (zero-padded), then two words of six 20-bit tokens, the token count and the length
-/// (``pack(_:_:)``). A set is the two slots of one 64-byte line, so a lookup reads one line
+/// (zero-padded, ``key(_:_:)``), then two words of six 20-bit tokens, the token count and
+/// the length. A set is the two slots of one 64-byte line, so a lookup reads one line
 /// whichever way holds the piece, and compares three words, with no hash tag and no loop
 /// over the bytes. The 64-byte slots of the tier it replaced (pieces of 5 to 24 bytes, 8
 /// tokens) read a second line whenever the piece sat in its set's second way, and held half
@@ -14,8 +14,8 @@ import SafeFiles
 /// of at most 16 bytes and 6 tokens are (o200k_base) 100 % in 5 MB of Shakespeare, 99.6 % in
 /// 10 MB of source code, 90 % in 7.4 MB of man pages in 13 languages and 77 % in 4 MB of CJK
 /// text; a piece of at most 16 bytes with more tokens goes to the piece cache's tier 0, and
-/// its slot here says so (``Found/elsewhere``). A second encode
-/// (callgrind, o200k_base, 1 MB): man pages 7.3 % fewer instructions and 41 % fewer misses
+/// its slot here says so (``Found/elsewhere``). A second encode (callgrind, o200k_base,
+/// 1 MB): man pages 7.3 % fewer instructions and 41 % fewer misses
 /// of a simulated 1 MiB L2, English 4.7 % and 6 %, CJK text 3 % and 3 %, source code 3 %
 /// and 2 %; `bpe-bench`, paired, one core: man pages 0.87× the time (cl100k 0.88×), English
 /// 0.95× (0.89×), CJK 0.93× (1.02×), source code 1.00×.
@@ -27,7 +27,7 @@ import SafeFiles
 /// ```swift
 /// let tier = CompactPieceTier()
 /// tier.insert(p, 7, tokens: t, count: 2)
-/// tier.lookup(p, 7, into: &sink)   // true: t[0], t[1] appended
+/// tier.lookup(p, 7, into: &sink)   // .hit: t[0], t[1] appended
 /// ```
 /// - Complexity: `lookup` and `insert` are O(1).
 struct CompactPieceTier {
@@ -61,8 +61,8 @@ struct CompactPieceTier {
     /// The tier's slot count now (it doubles once; for tests).
     var slotCount: Int { (state.pointee.setMask + 1) * 2 }
 
-    /// The piece `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``) as two little-endian words, bytes
-    /// 0..<8 and 8..<n, zero-padded; never a byte outside the piece is read.
+    /// The piece `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``) as two little-endian
+    /// words, bytes 0..<8 and 8..<n, zero-padded; never a byte outside the piece is read.
     @inline(__always)
     static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
         let raw = UnsafeRawPointer(p)
@@ -137,8 +137,8 @@ struct CompactPieceTier {
         return .hit
     }
 
-    /// Keeps `tokens[0..<count]` for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``), unless there
-    /// are more than ``maxTokens`` or one is 2^20 or more. The new piece takes its set's first
+    /// Keeps `tokens[0..<count]` for `p[0..<n]` (``PieceCache/minKey`` ≤ n ≤ ``maxKey``),
+    /// unless there are more than ``maxTokens`` or one is 2^20 or more. The new piece takes its set's first
     /// slot and the piece there moves to the second (one line either way), so the set drops
     /// the one used least recently put in.
     @inline(__always)

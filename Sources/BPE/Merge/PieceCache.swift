@@ -256,11 +256,13 @@ struct PieceCache {
 
     /// Keeps `tokens[0..<count]` for the piece `p[0..<n]` (``CompactPieceTier/maxKey`` < n ≤
     /// ``maxCachedKey``; shorter pieces go to ``compact``) in the tier its length picks: in an
-    /// empty slot of its set, else in the one its hash's top bit picks. (Moving the first slot's piece to the second and keeping the new one
-    /// first, so that the older goes, wrote a second cache line each time and kept fewer
-    /// pieces: CJK text 6 % more instructions, English 1.2 %.) A piece of more tokens than
-    /// the tier's slots hold (``maxTokens(_:)``) is not kept. A tier's slots are made at its
+    /// empty slot of its set, else in the one its hash's top bit picks. (Moving the first
+    /// slot's piece to the second and keeping the new one first, so that the older goes,
+    /// wrote a second cache line each time and kept fewer pieces: CJK text 6 % more
+    /// instructions, English 1.2 %.) A piece of more tokens than the tier's slots hold
+    /// (``maxTokens(_:)``) is not kept. A tier's slots are made at its
     /// ``lazyTierThreshold``-th piece; tier 0 doubles at its ``growAfter``-th eviction.
+    /// Returns whether the piece was kept.
     @inline(__always) @discardableResult
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) -> Bool {
         let t = Self.tier(n)
