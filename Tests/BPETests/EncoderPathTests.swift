@@ -171,7 +171,7 @@ import TestSupport
         insertShort(nine, nineTokens)
         #expect(lookupShort(nine) == nil && compactFinds(nine) == .miss)
         for i in 0..<PieceCache.lazyTierThreshold {
-            cache.insert((0..<20).map { UInt8(truncatingIfNeeded: $0 &+ i) }, hash: hashBytes(i), [1])
+            cache.insert((0..<20).map { UInt8(truncatingIfNeeded: $0 &+ i) }, hash: testHash(i), [1])
         }
         insertShort(nine, nineTokens)
         #expect(compactFinds(nine) == .elsewhere)
@@ -190,7 +190,7 @@ import TestSupport
     }
 
     /// A hash for test keys (any fixed mix will do: the tiers compare the bytes).
-    func hashBytes(_ i: Int) -> UInt64 { UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
+    func testHash(_ i: Int) -> UInt64 { UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
 
     /// Tier 0 doubles at its ``PieceCache/growAfter``-th eviction, once, and every piece it
     /// held is found in the new slots, in its set there (half of these move to the upper half).

@@ -127,7 +127,7 @@ struct CompactPieceTier {
         }
         let a = slot.load(fromByteOffset: 16, as: UInt64.self), b = slot.load(fromByteOffset: 24, as: UInt64.self)
         if a & 0xF == Self.elsewhereCount { return .elsewhere }
-        let mask: UInt64 = (1 << 20) - 1
+        let mask: UInt64 = (1 << Self.rankBits) - 1
         var out: (Rank, Rank, Rank, Rank, Rank, Rank) = (
             Rank(truncatingIfNeeded: a >> 4 & mask), Rank(truncatingIfNeeded: a >> 24 & mask), Rank(truncatingIfNeeded: a >> 44),
             Rank(truncatingIfNeeded: b >> 4 & mask), Rank(truncatingIfNeeded: b >> 24 & mask), Rank(truncatingIfNeeded: b >> 44))
@@ -144,18 +144,15 @@ struct CompactPieceTier {
     @inline(__always)
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, tokens: UnsafePointer<Rank>, count: Int) {
         guard count <= Self.maxTokens else { return }
-        var t: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-        var all: Rank = 0
-        withUnsafeMutablePointer(to: &t) {
-            $0.withMemoryRebound(to: UInt64.self, capacity: Self.maxTokens) { w in
-                for i in 0..<count {
-                    all |= tokens[i]
-                    w[i] = UInt64(tokens[i])
-                }
-            }
+        // Three tokens a word, above the word's 4-bit field: 4, 24 and 44.
+        var a = UInt64(truncatingIfNeeded: count), b: UInt64 = 0, all: Rank = 0
+        for i in 0..<count {
+            all |= tokens[i]
+            let t = UInt64(tokens[i]) << UInt64(4 &+ Self.rankBits &* (i % 3))
+            if i < 3 { a |= t } else { b |= t }
         }
         guard all < 1 << Self.rankBits else { return }
-        store(p, n, UInt64(truncatingIfNeeded: count) | t.0 << 4 | t.1 << 24 | t.2 << 44, t.3 << 4 | t.4 << 24 | t.5 << 44)
+        store(p, n, a, b)
     }
 
     /// Keeps `p[0..<n]` as a piece whose tokens the piece cache's tier 0 holds (more than

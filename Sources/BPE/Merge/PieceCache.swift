@@ -239,12 +239,13 @@ struct PieceCache {
             if header & Self.tagBits == tag && bytesEqual(p, slot.advanced(by: 8).assumingMemoryBound(to: UInt8.self), n) {
                 let count = Int(truncatingIfNeeded: header >> 48)
                 if t == Self.packedTier {
-                    let words = slot + Self.tokensAt(t), mask: UInt64 = (1 << 20) - 1
+                    let words = slot + Self.tokensAt(t), bits = CompactPieceTier.rankBits
+                    let mask: UInt64 = (1 << bits) - 1
                     for w in 0..<4 {
                         let word = words.load(fromByteOffset: 8 &* w, as: UInt64.self)
                         unpacked[3 &* w] = Rank(truncatingIfNeeded: word & mask)
-                        unpacked[3 &* w &+ 1] = Rank(truncatingIfNeeded: word >> 20 & mask)
-                        unpacked[3 &* w &+ 2] = Rank(truncatingIfNeeded: word >> 40 & mask)
+                        unpacked[3 &* w &+ 1] = Rank(truncatingIfNeeded: word >> bits & mask)
+                        unpacked[3 &* w &+ 2] = Rank(truncatingIfNeeded: word >> (2 &* bits) & mask)
                     }
                     return (UnsafePointer(unpacked), count)
                 }
@@ -270,7 +271,7 @@ struct PieceCache {
         if t == Self.packedTier {
             var all: Rank = 0
             for i in 0..<count { all |= tokens[i] }
-            guard all < 1 << 20 else { return false }
+            guard all < 1 << CompactPieceTier.rankBits else { return false }
         }
         let tierSlots: UnsafeMutableRawPointer
         if let made = tiers[t].slots {
@@ -297,7 +298,9 @@ struct PieceCache {
         if t == Self.packedTier {
             for w in 0..<4 {
                 var word: UInt64 = 0
-                for k in 0..<3 where 3 &* w &+ k < count { word |= UInt64(tokens[3 &* w &+ k]) << UInt64(20 &* k) }
+                for k in 0..<3 where 3 &* w &+ k < count {
+                    word |= UInt64(tokens[3 &* w &+ k]) << UInt64(CompactPieceTier.rankBits &* k)
+                }
                 (slot + Self.tokensAt(t)).storeBytes(of: word, toByteOffset: 8 &* w, as: UInt64.self)
             }
         } else {

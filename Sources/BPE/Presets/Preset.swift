@@ -91,10 +91,7 @@ public enum Preset: String, CaseIterable, Sendable {
         var out = GrowableBuffer<Range<Int>>()
         defer { out.deallocate() }
         Lexer(bytes).forEachPiece(self) { start, end, _ in out.append(start..<end) }
-        return [Range<Int>](unsafeUninitializedCapacity: out.count) { buffer, count in
-            if let p = buffer.baseAddress { p.initialize(from: out.base, count: out.count) }
-            count = out.count
-        }
+        return Array(UnsafeBufferPointer(start: out.base, count: out.count))
     }
 
     /// How many pieces ``split(_:)-(UnsafeBufferPointer<UInt8>)`` finds, without building
