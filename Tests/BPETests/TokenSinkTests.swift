@@ -48,4 +48,63 @@ import Testing
         #expect(delivered == expected)
         #expect(largest == capacity)
     }
+
+    /// From ``ArraySink/directThreshold`` bytes up the tokens go straight into the array's
+    /// storage: the same tokens, in order, with the capacity reserved for one a byte.
+    @Test func collectWritesLargeInputsIntoTheArray() {
+        let bytes = ArraySink.directThreshold
+        var expected: [Rank] = []
+        let tokens = ArraySink.collect(inputBytes: bytes) { sink in expected = Self.feed(&sink) }
+        #expect(tokens == expected)
+        #expect(tokens.capacity >= bytes)
+        let small = ArraySink.collect(inputBytes: 1000) { sink in _ = Self.feed(&sink) }
+        #expect(small == expected)
+    }
+
+    /// More tokens than bytes (a pipeline that expands its text) move to storage of their
+    /// own, and all of them come back.
+    @Test func collectKeepsTokensPastTheReservation() {
+        let bytes = ArraySink.directThreshold
+        let many = (0..<(bytes + 300)).map { Rank($0 % 200_000) }
+        let tokens = ArraySink.collect(inputBytes: bytes) { sink in
+            for t in many.prefix(100) { sink.append(t) }
+            many.withUnsafeBufferPointer { sink.append($0.baseAddress! + 100, count: many.count - 100) }
+        }
+        #expect(tokens == many)
+    }
+
+    struct Stop: Error, Equatable {}
+
+    /// An error from the body comes out of `collect`, above and below the threshold.
+    @Test func collectRethrows() {
+        for bytes in [10, ArraySink.directThreshold] {
+            #expect(throws: Stop()) {
+                _ = try ArraySink.collect(inputBytes: bytes) { (sink) throws(Stop) in
+                    sink.append(1)
+                    throw Stop()
+                }
+            }
+        }
+    }
+
+    /// Every public encode of a text past the threshold (ids written into the array) gives
+    /// the ids of the growing buffer's path, and the array's count is the token count.
+    @Test func largeTextsEncodeAsTheGrowingBufferDoes() throws {
+        let enc = try Encoding.builtin("o200k_base")
+        let words = ["Hello", " world", ", ", "\n", " naïve", " Übergröße", " 東京都", "では", " 12345", "  ", " Привет", "!?"]
+        var text = ""
+        var i = 0
+        while text.utf8.count < ArraySink.directThreshold + 1000 {
+            text += words[i % words.count] + (i % 7 == 0 ? String(i) : "")
+            i += 1
+        }
+        let bytes = Array(text.utf8)
+        let reference = enc.encodeOrdinary(bytes: bytes, pieceCache: false, backtracking: true)
+        #expect(enc.encodeOrdinary(text) == reference)
+        #expect(enc.encodeOrdinary(bytes: bytes) == reference)
+        #expect(try enc.encode(text, disallowedSpecial: .none) == reference)
+        #expect(try enc.encode(bytes: bytes, disallowedSpecial: .none) == reference)
+        #expect(enc.encodeOrdinaryBatch([text, "hi"], threads: 2)[0] == reference)
+        #expect(try enc.countTokens(text, disallowedSpecial: .none) == reference.count)
+    }
 }

@@ -13,9 +13,9 @@ extension Encoding {
     /// - Complexity: O(total bytes / threads).
     public func encodeOrdinaryBatch(_ texts: [String], threads: Int? = nil) -> [[Rank]] {
         Self.mapInParallel(texts, threads: threads, placeholder: []) { text, state in
-            var sink = ArraySink(inputBytes: text.utf8.count)
-            withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
-            return sink.tokens
+            ArraySink.collect(inputBytes: text.utf8.count) { sink in
+                withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
+            }
         }
     }
 
@@ -55,10 +55,10 @@ extension Encoding {
                 var tokens: [Rank] = []
                 try withBytes(text) { (buf) throws(EncodeError) in
                     // Reserved for one token a byte, as `encodeOrdinaryBatch` does.
-                    var sink = ArraySink(inputBytes: buf.count)
-                    try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                               state: &state, into: &sink)
-                    tokens = sink.tokens
+                    tokens = try ArraySink.collect(inputBytes: buf.count) { (sink) throws(EncodeError) in
+                        try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                                   state: &state, into: &sink)
+                    }
                 }
                 return tokens
             }

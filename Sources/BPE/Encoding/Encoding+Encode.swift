@@ -12,10 +12,10 @@ extension Encoding {
     /// - Complexity: O(n) for n bytes of typical text; no input is quadratic (long pieces
     ///   merge with a heap).
     public func encodeOrdinary(_ text: String) -> [Rank] {
-        var sink = ArraySink(inputBytes: text.utf8.count)
-        var state = EncodeState()
-        withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
-        return sink.tokens
+        ArraySink.collect(inputBytes: text.utf8.count) { sink in
+            var state = EncodeState()
+            withUTF8(text) { encodeOrdinary($0, state: &state, into: &sink) }
+        }
     }
 
     /// Encodes raw bytes, treating special-token text as ordinary text.
@@ -26,10 +26,10 @@ extension Encoding {
     /// always gives the bytes back. (tiktoken has no exact counterpart for invalid UTF-8.)
     /// - Complexity: as ``encodeOrdinary(_:)-(String)``.
     public func encodeOrdinary(bytes: some Collection<UInt8>) -> [Rank] {
-        var sink = ArraySink(inputBytes: bytes.underestimatedCount)
-        var state = EncodeState()
-        withBuffer(bytes) { encodeOrdinary($0, state: &state, into: &sink) }
-        return sink.tokens
+        ArraySink.collect(inputBytes: bytes.underestimatedCount) { sink in
+            var state = EncodeState()
+            withBuffer(bytes) { encodeOrdinary($0, state: &state, into: &sink) }
+        }
     }
 
     /// Encodes text, handling special tokens exactly as tiktoken's `encode` does.
@@ -50,26 +50,26 @@ extension Encoding {
     /// - Complexity: O(n) plus a scan for special tokens.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
-        var sink = ArraySink(inputBytes: text.utf8.count)
-        var state = EncodeState()
-        try withUTF8(text) { (buf) throws(EncodeError) in
-            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                       state: &state, into: &sink)
+        try ArraySink.collect(inputBytes: text.utf8.count) { (sink) throws(EncodeError) in
+            var state = EncodeState()
+            try withUTF8(text) { (buf) throws(EncodeError) in
+                try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                           state: &state, into: &sink)
+            }
         }
-        return sink.tokens
     }
 
     /// ``encode(_:allowedSpecial:disallowedSpecial:)`` over raw bytes; invalid UTF-8 is
     /// encoded losslessly as in ``encodeOrdinary(bytes:)``.
     public func encode(bytes: some Collection<UInt8>, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodeError) -> [Rank] {
-        var sink = ArraySink(inputBytes: bytes.underestimatedCount)
-        var state = EncodeState()
-        try withBuffer(bytes) { (buf) throws(EncodeError) in
-            try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                       state: &state, into: &sink)
+        try ArraySink.collect(inputBytes: bytes.underestimatedCount) { (sink) throws(EncodeError) in
+            var state = EncodeState()
+            try withBuffer(bytes) { (buf) throws(EncodeError) in
+                try encode(buf, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                           state: &state, into: &sink)
+            }
         }
-        return sink.tokens
     }
 
     /// The number of tokens `encode` would return, without building the array.
