@@ -66,7 +66,7 @@ struct ArraySink: TokenSink {
     /// (the most a plain encoding makes) and advised to use huge pages: no second buffer, no
     /// copy, and one set of fresh pages instead of two. (5 MB of English and 7.4 MB of man
     /// pages, o200k_base, steady state: 0.94× the time; a process's second encode of man
-    /// pages took 691 page faults, now 95.) The pages past the last token are never touched,
+    /// pages took 685 page faults, now 178.) The pages past the last token are never touched,
     /// so the spare capacity is address space, not memory. Should a pipeline make more
     /// tokens than that, they move to storage of their own, which is returned instead.
     /// Smaller inputs collect as ``init(inputBytes:)`` does and are copied out exactly.
