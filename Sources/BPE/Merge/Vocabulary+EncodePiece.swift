@@ -137,6 +137,10 @@ extension Vocabulary {
                     j += 1
                 }
                 m -= 1
+                // Two tokens left make the whole piece, which is not a token where pieces are
+                // looked up whole (the caller did), and a merge only ever makes a token: they
+                // stay two, and the pair needs no probe (a likely miss; most pieces merge to two).
+                if m == 2 && wholePieceLookup { break }
                 if at + 1 < m {
                     merged[at] = pairs.findLikelyAbsent(left: tokens[at], right: tokens[at + 1])
                 } else {
