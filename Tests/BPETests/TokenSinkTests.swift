@@ -17,6 +17,13 @@ import Testing
         }
         sink.append(42)
         expected.append(42)
+        // Six-token appends of every count, across growth and chunk boundaries.
+        for round in 0..<40 {
+            let k = round % 7
+            let six: SixRanks = (Rank(round), 9001, 9002, 9003, 9004, 9005)
+            sink.append(six: six, count: k)
+            expected += [Rank(round), 9001, 9002, 9003, 9004, 9005].prefix(k)
+        }
         return expected
     }
 
@@ -106,5 +113,20 @@ import Testing
         #expect(try enc.encode(bytes: bytes, disallowedSpecial: .none) == reference)
         #expect(enc.encodeOrdinaryBatch([text, "hi"], threads: 2)[0] == reference)
         #expect(try enc.countTokens(text, disallowedSpecial: .none) == reference.count)
+    }
+
+    /// A six-token append that fits exactly at the end of borrowed storage goes one by one:
+    /// no store past the storage, and no move to storage of its own.
+    @Test func sixTokenAppendFitsAtTheEnd() {
+        let storage = UnsafeMutablePointer<Rank>.allocate(capacity: 8)
+        defer { storage.deallocate() }
+        let buffer = TokenBuffer(borrowing: storage, capacity: 8)
+        for i in 0..<5 { buffer.append(Rank(i)) }
+        buffer.append(six: (5, 6, 7, 99, 99, 99), count: 3)
+        #expect(!buffer.ownsStorage)
+        #expect(Array(UnsafeBufferPointer(start: storage, count: buffer.count)) == [0, 1, 2, 3, 4, 5, 6, 7])
+        buffer.append(six: (8, 99, 99, 99, 99, 99), count: 1)
+        #expect(buffer.ownsStorage)
+        #expect(Array(UnsafeBufferPointer(start: buffer.base, count: buffer.count)) == Array(0...8))
     }
 }

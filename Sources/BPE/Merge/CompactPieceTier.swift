@@ -128,12 +128,10 @@ struct CompactPieceTier {
         let a = slot.load(fromByteOffset: 16, as: UInt64.self), b = slot.load(fromByteOffset: 24, as: UInt64.self)
         if a & 0xF == Self.elsewhereCount { return .elsewhere }
         let mask: UInt64 = (1 << Self.rankBits) - 1
-        var out: (Rank, Rank, Rank, Rank, Rank, Rank) = (
+        let out: SixRanks = (
             Rank(truncatingIfNeeded: a >> 4 & mask), Rank(truncatingIfNeeded: a >> 24 & mask), Rank(truncatingIfNeeded: a >> 44),
             Rank(truncatingIfNeeded: b >> 4 & mask), Rank(truncatingIfNeeded: b >> 24 & mask), Rank(truncatingIfNeeded: b >> 44))
-        withUnsafePointer(to: &out) {
-            $0.withMemoryRebound(to: Rank.self, capacity: Self.maxTokens) { sink.append($0, count: Int(truncatingIfNeeded: a & 0xF)) }
-        }
+        sink.append(six: out, count: Int(truncatingIfNeeded: a & 0xF))
         return .hit
     }
 

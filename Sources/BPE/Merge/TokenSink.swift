@@ -8,12 +8,25 @@ protocol TokenSink {
     /// Appends `count` tokens from `tokens`, in order: a piece's tokens from the piece cache
     /// or a merge, in one call.
     mutating func append(_ tokens: UnsafePointer<Rank>, count: Int)
+    /// Appends `tokens.0`, `tokens.1`, … up to `count` (at most 6) of them: a piece the
+    /// piece cache's compact tier holds (``CompactPieceTier``), the commonest bulk append.
+    mutating func append(six tokens: SixRanks, count: Int)
 }
+
+/// Six tokens by value, of which a count says how many are meant.
+typealias SixRanks = (Rank, Rank, Rank, Rank, Rank, Rank)
 
 extension TokenSink {
     /// One token at a time, for sinks with nothing faster.
     @inline(__always) mutating func append(_ tokens: UnsafePointer<Rank>, count: Int) {
         for i in 0..<count { append(tokens[i]) }
+    }
+
+    /// Through ``append(_:count:)``, for sinks with nothing faster.
+    @inline(__always) mutating func append(six tokens: SixRanks, count: Int) {
+        withUnsafePointer(to: tokens) {
+            $0.withMemoryRebound(to: Rank.self, capacity: 6) { append($0, count: count) }
+        }
     }
 }
 
@@ -40,6 +53,8 @@ struct ArraySink: TokenSink {
     @inline(__always) mutating func append(_ tokens: UnsafePointer<Rank>, count: Int) {
         buffer.append(tokens, count: count)
     }
+
+    @inline(__always) mutating func append(six tokens: SixRanks, count: Int) { buffer.append(six: tokens, count: count) }
 
     /// The tokens so far, as an array. A large one is advised to use huge pages before the
     /// copy touches it (see ``HugePages``).
@@ -153,6 +168,22 @@ final class TokenBuffer {
         count &+= n
     }
 
+    /// Up to six tokens as one 24-byte store, then the count moves by `n` (≤ 6): the copy
+    /// ``append(_:count:)`` makes is a `memcpy` call, 35 instructions for a piece's tokens
+    /// (callgrind, o200k, a second encode of 1 MB of man pages: 4 % of all instructions).
+    /// Near the end of the storage, where six would not fit, the tokens go one by one.
+    /// - Complexity: O(1), amortized.
+    @inline(__always) func append(six tokens: SixRanks, count n: Int) {
+        if capacity &- count >= 6 {
+            UnsafeMutableRawPointer(base + count).storeBytes(of: tokens, as: SixRanks.self)
+            count &+= n
+        } else {
+            withUnsafePointer(to: tokens) {
+                $0.withMemoryRebound(to: Rank.self, capacity: 6) { append($0, count: n) }
+            }
+        }
+    }
+
     /// Doubles the storage until it holds `needed` tokens.
     @inline(never) private func grow(toHold needed: Int) {
         var bigger = max(capacity * 2, 256)
@@ -198,4 +229,5 @@ struct CountSink: TokenSink {
     var count = 0
     @inline(__always) mutating func append(_ rank: Rank) { count += 1 }
     @inline(__always) mutating func append(_ tokens: UnsafePointer<Rank>, count n: Int) { count += n }
+    @inline(__always) mutating func append(six tokens: SixRanks, count n: Int) { count += n }
 }
