@@ -6,7 +6,8 @@ import TestSupport
 /// slots a line) must give back exactly what was put in, for exactly the same bytes.
 @Suite struct CompactPieceTierTests {
     final class Tier {
-        let tier = CompactPieceTier()
+        let tier: CompactPieceTier
+        init(sets: Int = CompactPieceTier.initialSets) { tier = CompactPieceTier(sets: sets) }
         deinit { tier.deallocate() }
 
         func insert(_ key: [UInt8], _ tokens: [Rank]) {
@@ -21,7 +22,10 @@ import TestSupport
             return hit ? sink.tokens : nil
         }
 
-        func setIndex(_ key: [UInt8]) -> Int { key.withUnsafeBufferPointer { tier.setIndex($0.baseAddress!, key.count) } }
+        func setIndex(_ key: [UInt8]) -> Int { sets(key).own }
+        func sets(_ key: [UInt8]) -> (own: Int, other: Int) {
+            key.withUnsafeBufferPointer { tier.setIndices($0.baseAddress!, key.count) }
+        }
     }
 
     @Test func everyLengthAndCountComesBackExactly() {
@@ -82,30 +86,56 @@ import TestSupport
         #expect(t.lookup(c) == [1, 2, 3, 4, 5, (1 << 20) - 1])
     }
 
-    /// Three pieces of one set: the newest goes first, the one before moves second, and the
-    /// one put in before both goes.
-    @Test func aSetKeepsTheTwoPutInLast() {
+    /// Three pieces of one set: the third goes to its other set, and all three are found.
+    @Test func aFullSetSendsANewPieceToItsOtherSet() {
         let t = Tier()
         var rng = SplitMix(seed: 11)
         var bySet: [Int: [[UInt8]]] = [:]
         var three: [[UInt8]] = []
         while three.isEmpty {
             let key = (0..<12).map { _ in UInt8.random(in: 97...122, using: &rng) }
-            bySet[t.setIndex(key), default: []].append(key)
-            if bySet[t.setIndex(key)]!.count == 3 { three = bySet[t.setIndex(key)]! }
+            let (own, other) = t.sets(key)
+            guard own != other else { continue }
+            bySet[own, default: []].append(key)
+            if bySet[own]!.count == 3 { three = bySet[own]! }
         }
         t.insert(three[0], [10])
         t.insert(three[1], [11])
-        #expect(t.lookup(three[0]) == [10] && t.lookup(three[1]) == [11])
         t.insert(three[2], [12, 13])
-        #expect(t.lookup(three[0]) == nil)
-        #expect(t.lookup(three[1]) == [11])
-        #expect(t.lookup(three[2]) == [12, 13])
+        #expect(t.lookup(three[0]) == [10] && t.lookup(three[1]) == [11] && t.lookup(three[2]) == [12, 13])
+        #expect(t.tier.evictionCount == 0)
+    }
+
+    /// A piece whose set and other set are both full takes the first slot of its own set; the
+    /// piece there moves second, and the one put in before both goes. The other set keeps its
+    /// pieces. (A tier of 8 sets, so that keys of given sets are quick to find.)
+    @Test func bothSetsFullDropsTheOlderPieceOfItsOwn() {
+        let t = Tier(sets: 8)
+        var rng = SplitMix(seed: 13)
+        func key(own wanted: Int? = nil, otherThan: Int? = nil) -> [UInt8] {
+            while true {
+                let key = (0..<Int.random(in: 5...16, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let (own, other) = t.sets(key)
+                if let wanted, own != wanted { continue }
+                if let otherThan, other == otherThan || own == other { continue }
+                return key
+            }
+        }
+        let p = key(otherThan: -1)
+        let (own, other) = t.sets(p)
+        let a1 = key(own: own), a2 = key(own: own), b1 = key(own: other), b2 = key(own: other)
+        for (k, r) in [(a1, 1), (a2, 2), (b1, 3), (b2, 4)] { t.insert(k, [Rank(r)]) }
+        #expect(t.tier.evictionCount == 0)
+        t.insert(p, [5, 6])
         #expect(t.tier.evictionCount == 1)
+        #expect(t.lookup(p) == [5, 6])
+        #expect(t.lookup(a1) == nil)
+        #expect(t.lookup(a2) == [2] && t.lookup(b1) == [3] && t.lookup(b2) == [4])
     }
 
     /// At its ``CompactPieceTier/growAfter``-th eviction the tier doubles, once, and the
-    /// pieces it held are still found (the piece that made it grow may evict one of them).
+    /// pieces it held are still found: all but those whose two new sets both filled (at the
+    /// half load of a doubled tier, a few in a thousand) and one the growing piece may evict.
     @Test func growsOnceAndKeepsItsPieces() {
         let t = Tier()
         var rng = SplitMix(seed: 12)
@@ -123,7 +153,7 @@ import TestSupport
         #expect(t.tier.slotCount == 4 * CompactPieceTier.initialSets)
         #expect(t.lookup(keys.last!) == [Rank(keys.count - 1)])
         let still = held.filter { t.lookup(keys[$0]) == [Rank($0)] }
-        #expect(still.count >= held.count - 1, "\(held.count - still.count) of \(held.count) lost")
+        #expect(still.count >= held.count - held.count / 200, "\(held.count - still.count) of \(held.count) lost")
         for _ in 0..<(4 * CompactPieceTier.growAfter) { _ = next() }
         #expect(t.tier.slotCount == 4 * CompactPieceTier.initialSets)
     }
