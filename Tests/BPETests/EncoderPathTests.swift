@@ -102,7 +102,7 @@ import TestSupport
 
     /// Each lazy tier keeps nothing until ``PieceCache/lazyTierThreshold`` pieces of its
     /// lengths were merged, then keeps pieces up to its longest key and most tokens by their
-    /// whole bytes, two to a set.
+    /// whole bytes, two to a set, and two more in the other set when a set is full.
     @Test(arguments: 0..<PieceCache.tierCount)
     func lazyTierWaitsForItsThresholdAndComparesKeys(_ tier: Int) throws {
         let storage = PieceCacheStorage()
@@ -135,15 +135,22 @@ import TestSupport
         #expect(cache.lookup(big, hash: hash ^ 1 << 30) == nil)
         // The tier below does not answer for it (the compact tier's own test is elsewhere).
         if tier > 0 { #expect(cache.lookup(Array(big.prefix(shortest - 1)), hash: hash) == nil) }
-        // Two ways: a second piece of the set keeps the first; a third takes the slot the
-        // hash's top bit picks (0: the first).
+        // Two ways: a second piece of the set keeps the first; a third and a fourth go to the
+        // other set (from bits 17 and up: set 0 for this hash); a fifth, with both sets full,
+        // takes the slot of its own set that the hash's top bit picks (0: the first).
         cache.insert(key(7, shortest), hash: hash, [42])
         #expect(cache.lookup(big, hash: hash) == most)
         #expect(cache.lookup(key(7, shortest), hash: hash) == [42])
         cache.insert(key(8, shortest), hash: hash, [43, 44])
+        cache.insert(key(9, shortest), hash: hash, [45])
+        #expect(cache.lookup(big, hash: hash) == most)
+        #expect(cache.lookup(key(8, shortest), hash: hash) == [43, 44] && cache.lookup(key(9, shortest), hash: hash) == [45])
+        cache.insert(key(10, shortest), hash: hash, [46])
         #expect(cache.lookup(big, hash: hash) == nil)   // evicted
         #expect(cache.lookup(key(7, shortest), hash: hash) == [42])
         #expect(cache.lookup(key(8, shortest), hash: hash) == [43, 44])
+        #expect(cache.lookup(key(9, shortest), hash: hash) == [45])
+        #expect(cache.lookup(key(10, shortest), hash: hash) == [46])
     }
 
     /// A piece of 5 to 16 bytes with more tokens than the compact tier's slots hold goes to
