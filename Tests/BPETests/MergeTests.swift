@@ -20,12 +20,38 @@ import TestSupport
         return parts.map { v.rank(of: $0)! }
     }
 
-    func merge(_ v: Vocabulary, _ piece: [UInt8], heap: Bool) -> [Rank] {
+    func merge(_ v: Vocabulary, _ piece: [UInt8], heap: Bool, wholeIsNotAToken: Bool = false) -> [Rank] {
         var sink = ArraySink()
         piece.withUnsafeBufferPointer { b in
-            if heap { v.mergeByHeap(b.baseAddress!, b.count, into: &sink) } else { v.mergeByScan(b.baseAddress!, b.count, into: &sink) }
+            if heap {
+                v.mergeByHeap(b.baseAddress!, b.count, into: &sink)
+            } else {
+                v.mergeByScan(b.baseAddress!, b.count, wholeIsNotAToken: wholeIsNotAToken, into: &sink)
+            }
         }
         return sink.tokens
+    }
+
+    /// The scan told that a piece is not a token stops at its last two tokens without asking
+    /// whether they merge: for every piece of 3 to 16 bytes that is not a token, the same
+    /// tokens as the reference merge (tiktoken's rule; real vocabularies, pieces from text
+    /// and from random bytes).
+    @Test(arguments: ["cl100k_base", "o200k_base"])
+    func scanOfAPieceKnownNotATokenAgrees(_ name: String) throws {
+        let v = try Encoding.builtin(name).vocabulary
+        var rng = SplitMix(seed: 17)
+        let words = Array("the of and naïve Übergröße 東京都では Привет мир 12345 !?\"()[]{} résumé".utf8)
+        var checked = 0
+        for i in 0..<20_000 {
+            let n = Int.random(in: 3...16, using: &rng)
+            let piece: [UInt8] = i % 2 == 0
+                ? (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                : Array(words[Int.random(in: 0...(words.count - n), using: &rng)...].prefix(n))
+            guard v.rank(of: piece) == nil else { continue }
+            checked += 1
+            #expect(merge(v, piece, heap: false, wholeIsNotAToken: true) == reference(v, piece), "\(piece)")
+        }
+        #expect(checked > 15_000)
     }
 
     /// A sink reserved for fewer tokens than it gets grows and keeps every one, in order.

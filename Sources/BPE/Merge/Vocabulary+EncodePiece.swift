@@ -79,7 +79,8 @@ extension Vocabulary {
     func merge<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S,
                              done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
         if n < Self.longPieceThreshold {
-            mergeByScan(p, n, into: &sink, done: done)
+            // Where pieces are looked up whole, encodePiece did, and found no token.
+            mergeByScan(p, n, wholeIsNotAToken: wholePieceLookup, into: &sink, done: done)
         } else if let bt = state.backtracking(self) {
             mergeByBacktracking(p, n, bt, memo: state.pieceCache, into: &sink, done: done)
         } else {
@@ -111,8 +112,10 @@ extension Vocabulary {
     /// man pages −2.5 % instructions and −1.9 % simulated L2 misses, CJK −2.0 % / −2.1 %,
     /// base64 −8.4 % / −4.3 %; paired runs of a first encode of man pages 0.95×).
     /// `done` sees the result before it goes to `sink` (the piece cache keeps it).
+    /// `wholeIsNotAToken`: the caller knows the piece is not a token, so the last two tokens
+    /// never merge.
     @inline(__always)
-    func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S,
+    func mergeByScan<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, wholeIsNotAToken: Bool = false, into sink: inout S,
                                    done: (UnsafePointer<Rank>, Int) -> Void = { _, _ in }) {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { mergedBuf in
         withUnsafeTemporaryAllocation(of: Rank.self, capacity: n) { buf in
@@ -137,10 +140,10 @@ extension Vocabulary {
                     j += 1
                 }
                 m -= 1
-                // Two tokens left make the whole piece, which is not a token where pieces are
-                // looked up whole (the caller did), and a merge only ever makes a token: they
-                // stay two, and the pair needs no probe (a likely miss; most pieces merge to two).
-                if m == 2 && wholePieceLookup { break }
+                // Two tokens left make the whole piece, which the caller found is not a token,
+                // and a merge only ever makes a token: they stay two, and the pair needs no
+                // probe (a likely miss; most pieces merge to two).
+                if m == 2 && wholeIsNotAToken { break }
                 if at + 1 < m {
                     merged[at] = pairs.findLikelyAbsent(left: tokens[at], right: tokens[at + 1])
                 } else {
