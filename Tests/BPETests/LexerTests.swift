@@ -153,6 +153,26 @@ import TestSupport
         #expect(Preset.gpt2.split("a   b") == ["a", "  ", " b"])
     }
 
+    /// Every lead byte of a three-byte sequence with second bytes across and around the
+    /// continuation range (the overlong E0 80–9F, the surrogates ED A0–BF) and third bytes at
+    /// the range's edges, between letters: cut as PCRE2 cuts, valid or not.
+    @Test(arguments: Preset.allCases)
+    func threeByteSequencesAtEveryBoundary(_ preset: Preset) throws {
+        // The lexer reads a surrogate's encoding (ED A0...ED BF) as ill-formed because the
+        // tables give these code points no flags.
+        for cp in UInt32(0xD800)...0xDFFF { #expect(CharClass.flags(of: cp) == 0) }
+        let pattern = try Self.pcre2(preset)
+        for lead in UInt8(0xE0)...0xEF {
+            for c1 in UInt8(0x7F)...0xC0 {
+                for c2: UInt8 in [0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0] {
+                    let text = Array("x ".utf8) + [lead, c1, c2] + Array("y".utf8)
+                    let expected = pattern.split(text), got = preset.split(text)
+                    #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
+                }
+            }
+        }
+    }
+
     /// Invalid UTF-8 is a piece of its own and ends the text the pattern sees: `\s++$` then
     /// matches before it, as in a PCRE2 subject that ends there.
     @Test(arguments: Preset.allCases)

@@ -103,11 +103,14 @@ struct Lexer {
             return (bmp[Int(b & 0x1F) << 6 | Int(c1 & 0x3F)], 2)
         } else if b < 0xF0 {
             guard i + 2 < n else { return (0, 0) }
-            let c1 = s[i + 1], c2 = s[i + 2]
-            let lo: UInt8 = b == 0xE0 ? 0xA0 : 0x80
-            let hi: UInt8 = b == 0xED ? 0x9F : 0xBF
-            guard c1 >= lo, c1 <= hi, c2 & 0xC0 == 0x80 else { return (0, 0) }
-            return (bmp[Int(b & 0x0F) << 12 | Int(c1 & 0x3F) << 6 | Int(c2 & 0x3F)], 3)
+            // Both continuation bytes from one load, checked at once, then E0's narrower range
+            // (below A0 is overlong), a branch text hardly takes. ED's (above 9F is a
+            // surrogate) needs no test: the tables give U+D800...U+DFFF no flags, and no
+            // flags read as ill-formed, as PCRE2 reads them (`LexerTests` checks both).
+            let c = UInt32(UInt16(littleEndian: UnsafeRawPointer(s + i + 1).loadUnaligned(as: UInt16.self)))
+            guard c & 0xC0C0 == 0x8080 else { return (0, 0) }
+            if b == 0xE0 && c & 0xFF < 0xA0 { return (0, 0) }
+            return (bmp[Int(b & 0x0F) << 12 | Int(c & 0x3F) << 6 | Int(c >> 8 & 0x3F)], 3)
         } else {
             guard b <= 0xF4, i + 3 < n else { return (0, 0) }
             let c1 = s[i + 1], c2 = s[i + 2], c3 = s[i + 3]
