@@ -217,6 +217,29 @@ struct ChunkSink: TokenSink {
         if count == capacity { deliverRest() }
     }
 
+    /// One copy where the tokens fit before the buffer fills (a cached piece's, a merge's),
+    /// else one at a time across the delivery.
+    @inline(__always) mutating func append(_ tokens: UnsafePointer<Rank>, count n: Int) {
+        if capacity &- count > n {
+            (storage + count).initialize(from: tokens, count: n)
+            count &+= n
+        } else {
+            for i in 0..<n { append(tokens[i]) }
+        }
+    }
+
+    /// One 24-byte store where six fit before the buffer fills.
+    @inline(__always) mutating func append(six tokens: SixRanks, count n: Int) {
+        if capacity &- count > 6 {
+            UnsafeMutableRawPointer(storage + count).storeBytes(of: tokens, as: SixRanks.self)
+            count &+= n
+        } else {
+            withUnsafePointer(to: tokens) {
+                $0.withMemoryRebound(to: Rank.self, capacity: 6) { for i in 0..<n { append($0[i]) } }
+            }
+        }
+    }
+
     /// Hands on what the buffer holds and empties it.
     @inline(never) mutating func deliverRest() {
         if count > 0 { deliver(UnsafeBufferPointer(start: storage, count: count)) }
