@@ -92,6 +92,23 @@ import TestSupport
         }
     }
 
+    /// The chunks cover every index once, whatever the count and the threads, also when one
+    /// worker's chunks are slow and the others take them from the back of its share.
+    @Test func chunksCoverEveryIndexOnce() {
+        for count in [1, 2, 3, 7, 16, 17, 100, 1000] {
+            for threads in [2, 3, 4, 1000] {
+                let seen = Locked([Int](repeating: 0, count: count))
+                Encoding.forEachChunk(count: count, threads: threads) { range in
+                    #expect(!range.isEmpty)
+                    // The first share's chunks are slow, so its neighbours finish first and take some.
+                    if range.lowerBound < count / 4 { usleep(2000) }
+                    seen.withLock { for i in range { $0[i] += 1 } }
+                }
+                #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "\(count) texts, \(threads) threads")
+            }
+        }
+    }
+
     /// Byte strings, invalid UTF-8 among them, on any number of threads: the same ids as one
     /// by one, and the error of the first text that fails, whichever thread meets it.
     @Test func bytesBatchEqualsOneByOne() throws {
