@@ -99,22 +99,23 @@ struct CompactPieceTier {
     @inline(__always)
     private func setIndex(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> 20) & state.pointee.setMask }
 
+    /// The other set a piece of hash `h` may take when its own is full: from the hash's low
+    /// bits, which ``setIndex(_:)`` does not use.
+    @inline(__always)
+    private func otherSetIndex(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h) & state.pointee.setMask }
+
     /// The set `p[0..<n]` goes to now, and the other set it may take (for tests).
     func setIndices(_ p: UnsafePointer<UInt8>, _ n: Int) -> (own: Int, other: Int) {
         let (k0, k1) = Self.key(p, n)
         let h = Self.hash(k0, k1, n)
-        return (setIndex(h), Int(truncatingIfNeeded: h) & state.pointee.setMask)
+        return (setIndex(h), otherSetIndex(h))
     }
 
     @inline(__always)
     private func set(_ h: UInt64) -> UnsafeMutableRawPointer { state.pointee.slots + setIndex(h) &* 64 }
 
-    /// The other set a piece may take when its own is full: from the hash's low bits, which
-    /// ``setIndex(_:)`` does not use.
     @inline(__always)
-    private func otherSet(_ h: UInt64) -> UnsafeMutableRawPointer {
-        state.pointee.slots + (Int(truncatingIfNeeded: h) & state.pointee.setMask) &* 64
-    }
+    private func otherSet(_ h: UInt64) -> UnsafeMutableRawPointer { state.pointee.slots + otherSetIndex(h) &* 64 }
 
     /// Whether the slot at `slot` holds the piece of key `k0`, `k1` and `length` (n - 1).
     @inline(__always)

@@ -16,6 +16,13 @@ protocol TokenSink {
 /// Six tokens by value, of which a count says how many are meant.
 typealias SixRanks = (Rank, Rank, Rank, Rank, Rank, Rank)
 
+/// `body` given the six tokens as a pointer: the path of an ``TokenSink/append(six:count:)``
+/// that cannot take them in one store.
+@inline(__always)
+func withRanks<R>(of six: SixRanks, _ body: (UnsafePointer<Rank>) -> R) -> R {
+    withUnsafePointer(to: six) { $0.withMemoryRebound(to: Rank.self, capacity: 6, body) }
+}
+
 extension TokenSink {
     /// One token at a time, for sinks with nothing faster.
     @inline(__always) mutating func append(_ tokens: UnsafePointer<Rank>, count: Int) {
@@ -24,9 +31,7 @@ extension TokenSink {
 
     /// Through ``append(_:count:)``, for sinks with nothing faster.
     @inline(__always) mutating func append(six tokens: SixRanks, count: Int) {
-        withUnsafePointer(to: tokens) {
-            $0.withMemoryRebound(to: Rank.self, capacity: 6) { append($0, count: count) }
-        }
+        withRanks(of: tokens) { append($0, count: count) }
     }
 }
 
@@ -46,7 +51,10 @@ struct ArraySink: TokenSink {
     /// copied the tokens and faulted in fresh pages at every step, about 4 % of encoding
     /// 5 MB of English. At most 2^26 tokens (256 MiB) are reserved up front.
     /// - Complexity: O(1).
-    init(inputBytes bytes: Int) { buffer = TokenBuffer(capacity: max(256, min(bytes, 1 << 26))) }
+    init(inputBytes bytes: Int) { buffer = TokenBuffer(capacity: max(256, min(bytes, Self.maxReserved))) }
+
+    /// The most tokens reserved up front (256 MiB); more grow, or spill, as they come.
+    static let maxReserved = 1 << 26
 
     @inline(__always) mutating func append(_ rank: Rank) { buffer.append(rank) }
 
@@ -96,7 +104,7 @@ struct ArraySink: TokenSink {
             try body(&sink)
             return sink.tokens
         }
-        let capacity = min(inputBytes, 1 << 26)
+        let capacity = min(inputBytes, maxReserved)
         var failure: E?
         var spilled: ArraySink?
         let direct = [Rank](unsafeUninitializedCapacity: capacity) { out, count in
@@ -178,9 +186,7 @@ final class TokenBuffer {
             UnsafeMutableRawPointer(base + count).storeBytes(of: tokens, as: SixRanks.self)
             count &+= n
         } else {
-            withUnsafePointer(to: tokens) {
-                $0.withMemoryRebound(to: Rank.self, capacity: 6) { append($0, count: n) }
-            }
+            withRanks(of: tokens) { append($0, count: n) }
         }
     }
 
@@ -234,9 +240,7 @@ struct ChunkSink: TokenSink {
             UnsafeMutableRawPointer(storage + count).storeBytes(of: tokens, as: SixRanks.self)
             count &+= n
         } else {
-            withUnsafePointer(to: tokens) {
-                $0.withMemoryRebound(to: Rank.self, capacity: 6) { for i in 0..<n { append($0[i]) } }
-            }
+            withRanks(of: tokens) { append($0, count: n) }
         }
     }
 
