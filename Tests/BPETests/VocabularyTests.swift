@@ -155,4 +155,19 @@ import TestSupport
             p.deallocate()
         }
     }
+
+    /// The one-load packing, for a piece followed by more text, must give the same key as
+    /// ``ShortTokenTable/pack(_:_:)`` whatever bytes follow the piece (here random ones, never
+    /// zero-filled), or the encoder would miss short tokens or find wrong ones.
+    @Test func paddedShortKeysIgnoreWhatFollows() {
+        var rng = SplitMix(seed: 10)
+        for _ in 0..<2000 {
+            let n = Int.random(in: 1...8, using: &rng)
+            let bytes = (0..<(n + 8)).map { _ in UInt8.random(in: 1...255, using: &rng) }
+            bytes.withUnsafeBufferPointer { buf in
+                let p = buf.baseAddress!
+                #expect(ShortTokenTable.packPadded(p, n) == ShortTokenTable.pack(p, n), "\(bytes.prefix(n)) n=\(n)")
+            }
+        }
+    }
 }

@@ -153,9 +153,11 @@ extension Encoding {
         state.willEncode(buf.count, vocabulary: vocabulary)
         var matcher = state.matcher
         defer { state.matcher = matcher }
+        // Pieces that start this far from the end can read 8 bytes from their start.
+        let paddedEnd = buf.count &- 8
         try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in
             if !valid { try P.reject(byteOffset: start) }
-            v.encodePiece(base + start, end - start, state: &state, into: &sink)
+            v.encodePiece(base + start, end - start, padded: start <= paddedEnd, state: &state, into: &sink)
         }
     }
 
