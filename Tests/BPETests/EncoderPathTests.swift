@@ -262,7 +262,8 @@ extension PieceCache {
     /// ``insert(_:_:hash:tokens:count:)`` for a key and its tokens in arrays.
     func insert(_ key: [UInt8], hash: UInt64, _ tokens: [Rank]) {
         key.withUnsafeBufferPointer { k in
-            tokens.withUnsafeBufferPointer { insert(k.baseAddress!, key.count, hash: hash, tokens: $0.baseAddress!, count: tokens.count) }
+            // Whether it was kept: these tests look the piece up afterwards instead.
+            tokens.withUnsafeBufferPointer { _ = insert(k.baseAddress!, key.count, hash: hash, tokens: $0.baseAddress!, count: tokens.count) }
         }
     }
 
