@@ -103,13 +103,6 @@ final class ShortTokenTable: @unchecked Sendable {
     /// The rank of the token `p[0..<n]` (1 ≤ n ≤ 8), or `nil`.
     @inline(__always)
     func find(_ p: UnsafePointer<UInt8>, _ n: Int) -> Rank? {
-        let w = Self.pack(p, n)
-        var i = index(w, n)
-        while true {
-            let s = slots[i]
-            if s.rank == .max { return nil }
-            if s.word == w && s.length == UInt32(n) { return s.rank }
-            i = (i + 1) & mask
-        }
+        Self.find(word: Self.pack(p, n), n, slots: slots, mask: mask)
     }
 }
