@@ -109,6 +109,17 @@ import TestSupport
         }
     }
 
+    /// A batch without a thread count starts one worker per CPU this process may use (its
+    /// affinity mask, as `taskset` sets it), not one per CPU of the machine; never more than
+    /// one per text and never fewer than one.
+    @Test func batchWorkersFollowTheAffinityMask() {
+        #expect(Encoding.workerCount(count: 1000, threads: nil) == Processors.allowed)
+        #expect(Encoding.workerCount(count: 1, threads: nil) == 1)
+        #expect(Encoding.workerCount(count: 1000, threads: 3) == 3)
+        #expect(Encoding.workerCount(count: 2, threads: 8) == 2)
+        #expect(Encoding.workerCount(count: 5, threads: 0) == 1)
+    }
+
     /// Byte strings, invalid UTF-8 among them, on any number of threads: the same ids as one
     /// by one, and the error of the first text that fails, whichever thread meets it.
     @Test func bytesBatchEqualsOneByOne() throws {

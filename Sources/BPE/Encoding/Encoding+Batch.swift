@@ -6,7 +6,8 @@ extension Encoding {
     /// `texts.map { encodeOrdinary($0) }`.
     ///
     /// Work is handed out in chunks of texts, one scratch state per chunk. `threads` caps the
-    /// threads used, as tiktoken's `num_threads` does (`nil`: one per CPU; 1: this thread only).
+    /// threads used, as tiktoken's `num_threads` does (`nil`: one per CPU this process may use,
+    /// ``Processors/allowed``; 1: this thread only).
     /// ```swift
     /// cl100k.encodeOrdinaryBatch(["hello", "world"])   // [[15339], [14957]]
     /// ```
@@ -20,7 +21,7 @@ extension Encoding {
     }
 
     /// ``encode(_:allowedSpecial:disallowedSpecial:)`` for many texts at once, on at most
-    /// `threads` threads (`nil`: one per CPU).
+    /// `threads` threads (`nil`: one per CPU this process may use).
     /// - Throws: the error of the first text (in input order) that fails.
     /// - Complexity: O(total bytes / threads).
     public func encodeBatch(_ texts: [String], allowedSpecial: SpecialTokenSet = .none,
@@ -31,7 +32,8 @@ extension Encoding {
     }
 
     /// ``encode(bytes:allowedSpecial:disallowedSpecial:)`` for many byte strings at once, on
-    /// at most `threads` threads (`nil`: one per CPU); invalid UTF-8 is encoded losslessly.
+    /// at most `threads` threads (`nil`: one per CPU this process may use); invalid UTF-8 is
+    /// encoded losslessly.
     ///
     /// ```swift
     /// try cl100k.encodeBatch(bytes: [Array("hello".utf8), [0xFF]])   // [[15339], [187]]
@@ -90,7 +92,8 @@ extension Encoding {
     }
 
     /// Splits `0..<count` into chunks and runs them on at most `threads` threads (`nil`: one
-    /// per CPU); 1 runs them here, in order.
+    /// per CPU this process may use, ``Processors/allowed``, so a batch under `taskset -c 0`
+    /// runs on one thread rather than one per CPU of the machine); 1 runs them here, in order.
     ///
     /// Each worker owns a contiguous share of the chunks and takes them from its front; one
     /// that runs out takes the last chunk of the share with the most left, so one long text
@@ -99,10 +102,11 @@ extension Encoding {
     /// of text in the batch and merged most of its distinct pieces again (26 MB of English,
     /// man pages, source code and CJK text in documents of 4 KiB, o200k: two threads ran at
     /// the speed of one and a third; see `encodeOrdinaryBatch`'s scaling in `compare.py`).
-    /// - Complexity: one lock per chunk to hand it out, eight chunks per thread.
+    /// - Complexity: one lock per chunk to hand it out, eight chunks per thread; with `threads`
+    ///   `nil`, one read of `/proc/self/status` (Linux) to count the CPUs.
     static func forEachChunk(count: Int, threads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let workers = min(count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        let workers = workerCount(count: count, threads: threads)
         if workers == 1 { return body(0..<count) }
         let chunks = min(count, workers * 8)
         // Worker w's share is chunks front[w]..<back[w].
@@ -124,6 +128,17 @@ extension Encoding {
                 body((count * c / chunks)..<(count * (c + 1) / chunks))
             }
         }
+    }
+
+    /// The threads ``forEachChunk(count:threads:_:)`` starts for `count` items: `threads`, or
+    /// ``Processors/allowed`` when `nil`, at least 1 and at most one per item.
+    ///
+    /// ```swift
+    /// Encoding.workerCount(count: 100, threads: nil)   // 1 under `taskset -c 0`
+    /// ```
+    /// - Complexity: O(1) with `threads`; one small file read without.
+    static func workerCount(count: Int, threads: Int?) -> Int {
+        min(count, max(1, threads ?? Processors.allowed))
     }
 }
 
