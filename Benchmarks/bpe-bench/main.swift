@@ -11,10 +11,9 @@
 //       set-up is not counted, only the empty cache.
 //   bpe-bench --batch THREADS [--doc-bytes N] ENCODING FILE [RUNS]
 //       cuts the file after newlines into documents of at least N bytes (default 4096; the
-//       last may be shorter) and times encodeOrdinaryBatch on them. The batch runs on all the
-//       cores the process may use, so pin it (taskset -c 0 for 1 thread, -c 0,1 for 2); the
-//       JSON says how many CPUs it was allowed ("cpus") and warns on stderr if that is not
-//       THREADS.
+//       last may be shorter) and times encodeOrdinaryBatch(threads: THREADS) on them. Pin it
+//       to as many cores (taskset -c 0 for 1 thread, -c 0,1 for 2); the JSON says how many
+//       CPUs it was allowed ("cpus") and warns on stderr if that is not THREADS.
 //   bpe-bench --each [--doc-bytes N] ENCODING FILE [RUNS]
 //       the same documents as --batch, encoded one encodeOrdinary call each on this thread:
 //       the loop a program writes when texts come one at a time. Each run starts from a fresh
@@ -146,7 +145,7 @@ if let threads = batchThreads {
     _ = enc.encodeOrdinaryBatch(["warm up"])
     for _ in 0..<runs {
         let t = now()
-        let out = enc.encodeOrdinaryBatch(docs)
+        let out = enc.encodeOrdinaryBatch(docs, threads: threads)
         times.append(now() - t)
         tokens = out.reduce(0) { $0 + $1.count }
     }
