@@ -256,6 +256,34 @@ import TestSupport
         #expect(state.pieceCache?.compact.slotCount == 4 * CompactPieceTier.initialSets)
         #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
     }
+
+    /// The fuzz check's cache, whose compact tier has 64 sets instead of 65,536 (and one
+    /// set, here), evicts most of what it keeps and still changes nothing; the thread's own
+    /// cache is never made that small.
+    @Test(arguments: ["cl100k_base", "o200k_base"])
+    func aSmallCacheChangesNothing(_ name: String) throws {
+        let enc = try Encoding.builtin(name)
+        for text in Self.texts() {
+            let plain = encode(enc, text, cache: false, backtracking: false)
+            #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: true, compactCacheSets: 64) == plain)
+            #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: false, compactCacheSets: 1) == plain)
+        }
+        var state = EncodeState()
+        state.usesThreadCaches = false
+        state.pieceCacheThreshold = 0
+        state.compactCacheSets = 64
+        var sink = ArraySink()
+        let words = Self.texts()[1]
+        words.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
+        #expect(try #require(state.pieceCache).compact.slotCount == 2 * 64)
+        var kept = EncodeState()
+        kept.compactCacheSets = 64
+        kept.pieceCacheThreshold = 0
+        var keptSink = ArraySink()
+        words.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &kept, into: &keptSink) }
+        #expect(try #require(kept.pieceCache).compact.slotCount >= 2 * CompactPieceTier.initialSets)
+        #expect(keptSink.tokens == sink.tokens)
+    }
 }
 
 extension PieceCache {

@@ -23,6 +23,11 @@ struct EncodeState {
     private var backtracking: Backtracking?
     private var backtrackingFetched = false
 
+    /// The compact tier's sets in a cache made here rather than taken from the thread
+    /// (``PieceCache/init(compactSets:)``): the fuzz check makes 64 (4 KiB), so that an input
+    /// of a few bytes does not clear 4 MiB per encoding, and its caches evict early.
+    var compactCacheSets = CompactPieceTier.initialSets
+
     /// Text below this (in one call, or summed over a batch, a stream or the thread's calls
     /// with one vocabulary) is encoded without a cache (16 KiB; the fuzz check sets 0 so that
     /// short inputs use the cache too).
@@ -45,7 +50,9 @@ struct EncodeState {
             }
         }
         if bytesSeen >= pieceCacheThreshold {
-            adopt(PieceCacheStorage(keptFor: kept ? vocabulary.serial : nil))
+            // A kept cache goes back to the thread: always full size.
+            let sets = kept ? CompactPieceTier.initialSets : compactCacheSets
+            adopt(PieceCacheStorage(PieceCache(compactSets: sets), keptFor: kept ? vocabulary.serial : nil))
         }
     }
 

@@ -160,12 +160,14 @@ struct PieceCache {
     /// (the cache is one thread's).
     private let unpacked: UnsafeMutablePointer<Rank>
 
-    init() {
+    /// `compactSets`: the compact tier's sets (a power of two; see ``CompactPieceTier``).
+    /// The checks that compare the encoder's paths make small caches, which evict early.
+    init(compactSets: Int = CompactPieceTier.initialSets) {
         tiers = .allocate(capacity: Self.tierCount)
         for t in 0..<Self.tierCount { (tiers + t).initialize(to: Tier(slots: nil, slotCount: Self.slotCount(t))) }
         // The tiers' slots come zeroed (empty) and in huge pages (``HugePages/allocateZeroed(_:)``):
         // filled in random order, 4 KiB pages would be faulted in one by one.
-        compact = CompactPieceTier()
+        compact = CompactPieceTier(sets: compactSets)
         pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
         unpacked = .allocate(capacity: Self.maxTokens(Self.packedTier))
     }
