@@ -114,6 +114,7 @@ import TestSupport
     /// one per text and never fewer than one.
     @Test func batchWorkersFollowTheAffinityMask() {
         #expect(Encoding.workerCount(count: 1000, threads: nil) == Processors.allowed)
+        #expect(Processors.allowedOnce == Processors.allowed)
         #expect(Encoding.workerCount(count: 1, threads: nil) == 1)
         #expect(Encoding.workerCount(count: 1000, threads: 3) == 3)
         #expect(Encoding.workerCount(count: 2, threads: 8) == 2)

@@ -92,7 +92,7 @@ extension Encoding {
     }
 
     /// Splits `0..<count` into chunks and runs them on at most `threads` threads (`nil`: one
-    /// per CPU this process may use, ``Processors/allowed``, so a batch under `taskset -c 0`
+    /// per CPU this process may use, ``Processors/allowedOnce``, so a batch under `taskset -c 0`
     /// runs on one thread rather than one per CPU of the machine); 1 runs them here, in order.
     ///
     /// Each worker owns a contiguous share of the chunks and takes them from its front; one
@@ -102,8 +102,7 @@ extension Encoding {
     /// of text in the batch and merged most of its distinct pieces again (26 MB of English,
     /// man pages, source code and CJK text in documents of 4 KiB, o200k: two threads ran at
     /// the speed of one and a third; see `encodeOrdinaryBatch`'s scaling in `compare.py`).
-    /// - Complexity: one lock per chunk to hand it out, eight chunks per thread; with `threads`
-    ///   `nil`, one read of `/proc/self/status` (Linux) to count the CPUs.
+    /// - Complexity: one lock per chunk to hand it out, eight chunks per thread.
     static func forEachChunk(count: Int, threads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let workers = workerCount(count: count, threads: threads)
@@ -131,14 +130,14 @@ extension Encoding {
     }
 
     /// The threads ``forEachChunk(count:threads:_:)`` starts for `count` items: `threads`, or
-    /// ``Processors/allowed`` when `nil`, at least 1 and at most one per item.
+    /// ``Processors/allowedOnce`` when `nil`, at least 1 and at most one per item.
     ///
     /// ```swift
     /// Encoding.workerCount(count: 100, threads: nil)   // 1 under `taskset -c 0`
     /// ```
-    /// - Complexity: O(1) with `threads`; one small file read without.
+    /// - Complexity: O(1); the first call without `threads` reads the CPU count.
     static func workerCount(count: Int, threads: Int?) -> Int {
-        min(count, max(1, threads ?? Processors.allowed))
+        count <= 1 ? 1 : min(count, max(1, threads ?? Processors.allowedOnce))
     }
 }
 

@@ -25,6 +25,12 @@ public enum Processors {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
+    /// ``allowed``, read once, at first use: the default of calls that may come many times
+    /// a second (the batch calls), for which reading `/proc/self/status` each time (about
+    /// 0.1 ms in a debug build) would cost more than encoding a small batch. A process that
+    /// changes its affinity mask afterwards keeps the first count here.
+    static let allowedOnce = allowed
+
     /// The number of CPUs in a kernel CPU list such as `0-3,8,10-11` (which gives 7);
     /// `nil` if the list does not parse.
     /// - Complexity: O(length of the list).
