@@ -258,8 +258,8 @@ import TestSupport
     }
 
     /// The fuzz check's cache, whose compact tier has 64 sets instead of 65,536 (and one
-    /// set, here), evicts most of what it keeps and still changes nothing; the thread's own
-    /// cache is never made that small.
+    /// set, here): far fewer slots than these texts have distinct pieces, so it evicts, and
+    /// it still changes nothing. The thread's own cache is never made that small.
     @Test(arguments: ["cl100k_base", "o200k_base"])
     func aSmallCacheChangesNothing(_ name: String) throws {
         let enc = try Encoding.builtin(name)

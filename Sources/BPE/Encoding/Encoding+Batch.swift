@@ -7,7 +7,7 @@ extension Encoding {
     ///
     /// Work is handed out in chunks of texts, one scratch state per chunk. `threads` caps the
     /// threads used, as tiktoken's `num_threads` does (`nil`: one per CPU this process may use,
-    /// ``Processors/allowed``; 1: this thread only).
+    /// ``Processors/allowed`` as read at the first such call; 1: this thread only).
     /// ```swift
     /// cl100k.encodeOrdinaryBatch(["hello", "world"])   // [[15339], [14957]]
     /// ```
