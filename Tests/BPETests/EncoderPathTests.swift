@@ -263,7 +263,8 @@ import TestSupport
     @Test(arguments: ["cl100k_base", "o200k_base"])
     func aSmallCacheChangesNothing(_ name: String) throws {
         let enc = try Encoding.builtin(name)
-        for text in Self.texts() {
+        let texts = Self.texts()
+        for text in texts {
             let plain = encode(enc, text, cache: false, backtracking: false)
             #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: true, compactCacheSets: 64) == plain)
             #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: false, compactCacheSets: 1) == plain)
@@ -273,7 +274,7 @@ import TestSupport
         state.pieceCacheThreshold = 0
         state.compactCacheSets = 64
         var sink = ArraySink()
-        let words = Self.texts()[1]
+        let words = texts[1]
         words.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
         #expect(try #require(state.pieceCache).compact.slotCount == 2 * 64)
         var kept = EncodeState()
