@@ -10,7 +10,9 @@ Reads one JSON command per line on stdin and answers one JSON line on stdout:
                                            after one untimed encode of F), "fresh" (a new
                                            object per run, "warm up" encoded first, then its
                                            first encode of F) or "cleared" (splintr only: warm,
-                                           but clear_cache() before each run)
+                                           but clear_cache() before each run). "warm_up": false
+                                           skips warm's untimed encode (the object is warm from an
+                                           earlier call: compare.py times one run per round)
   {"op": "count", "file": F, "runs": N}    N timed token counts
   {"op": "capped", "file": F, "start": C, "cap_s": S}
                                            count a prefix of C characters, growing 4x while the
@@ -143,7 +145,8 @@ def worker(name: str, encoding: str) -> int:
                         encode("warm up")
                         times.append(timed(encode, text)[0])
                 elif mode in ("warm", "cleared"):
-                    encode(text)                    # warm: same object, same text
+                    if cmd.get("warm_up", True):
+                        encode(text)                # warm: same object, same text
                     for _ in range(cmd["runs"]):
                         if mode == "cleared":
                             enc.clear_cache()

@@ -5,7 +5,7 @@
 
 It prints four tables and a one-line verdict against the targets of issue 9:
 
-1. Single thread, real text: MB/s (median of N runs) and the ratio to tiktoken for
+1. Single thread, real text: MB/s (median of N rounds) and the ratio to tiktoken for
    English (Shakespeare), man pages in 13 languages, source code (Python + C) and
    CJK-heavy text, with cl100k_base and o200k_base. Before any timing every encoder's
    full output is compared with tiktoken's, token for token, on every file: a mismatch is
@@ -25,14 +25,18 @@ process it starts runs under `taskset -c C` (the 2-thread batch runs under
 `taskset -c C,D`). Each peer runs in a worker process of its own (bench_peers.py), so no
 peer's allocations or thread pools touch another's figures.
 
+Section 1 times in rounds: each round runs every encoder once on the file, in turn (each peer,
+ours fresh, ours library, our CLI), and every ratio (x tiktoken, CLI / library, and ours
+against each peer for the verdict) is the median of the rounds' ratios, so that a shared
+machine's drift, whose neighbours come and go over minutes, moves both sides of a ratio alike.
+A warm peer encodes the file once, untimed, before the first round only.
+
 How each encoder is called (a peer gets a Python `str` read once per file; set-up,
 vocabulary loading and reading the file are never timed, except in the whole-process
 figures of the CLI):
   ours, library   `.build/release/bpe-bench ENCODING FILE 2`, RUNS times: single-thread
                   Encoding.encodeOrdinary(String); of each process's two runs the first is
-                  dropped (it warms the page cache, and any piece cache). These runs take
-                  turns with the CLI's, and "CLI / library" is the median of the ratios of
-                  each pair, so that a shared machine's drift moves both sides alike.
+                  dropped (it warms the page cache, and any piece cache).
   ours, fresh     `bpe-bench --fresh`: a newly loaded Encoding for each run, its first
                   encode of the file (after encoding "warm up").
   ours, CLI       `.build/release/bpe encode --encoding E --disallowed-special none FILE
@@ -505,41 +509,59 @@ def corpora_section(files, encodings, peers, runs, pin, args, get_worker, load_s
         print("   timing skipped (use --keep-going to time anyway)")
         return status, {}
 
-    # --- timing
+    # --- timing, in rounds: each round runs every encoder once on the file, one after the
+    # other, and each ratio is the median of the rounds' ratios, so that a shared machine's
+    # drift (its neighbours come and go over minutes) moves both sides of a ratio alike.
     rows: dict = {}
     for e in encodings:
         rows[e] = {}
         for cname, path in files.items():
             size = path.stat().st_size
-            res: dict[str, float] = {}
             raw: dict[str, list[float]] = {}
-            for p in peers:
-                for m in CACHING.get(p, ("warm",)):
-                    r = get_worker(p, e).call(op="time", file=str(path), runs=runs, mode=m)
-                    key = p if p not in CACHING else f"{p} ({m})"
-                    if "error" in r:
-                        print(f"   {key}, {e}, {cname}: failed: {r['error']}")
-                        continue
-                    raw[key] = r["times_s"]
-            j = bench_json(pin, args.bench, ["--fresh", e, str(path), str(runs)])
-            raw["ours (fresh)"] = j["times_s"]
-            # The library and the CLI in turn, one run each, so that both see the same
-            # moment of a shared machine and their ratio is taken pair by pair.
+            failed: set[str] = set()
             cli_cmd = pin + [str(args.bpe), "encode", "--encoding", e, "--disallowed-special", "none", str(path)]
-            lib, cli, ratios = [], [], []
             run_timed(cli_cmd, 0)                    # its warm-up run (page cache)
-            for _ in range(runs):
+            for rnd in range(runs):
+                for p in peers:
+                    for m in CACHING.get(p, ("warm",)):
+                        key = p if p not in CACHING else f"{p} ({m})"
+                        if key in failed:
+                            continue
+                        # A warm peer encodes the file once, untimed, in the first round only:
+                        # its worker keeps the same object (and cache) for the later rounds.
+                        r = get_worker(p, e).call(op="time", file=str(path), runs=1, mode=m, warm_up=rnd == 0)
+                        if "error" in r:
+                            print(f"   {key}, {e}, {cname}: failed: {r['error']}")
+                            failed.add(key)
+                            raw.pop(key, None)
+                            continue
+                        raw.setdefault(key, []).append(r["times_s"][0])
+                j = bench_json(pin, args.bench, ["--fresh", e, str(path), "1"])
+                raw.setdefault("ours (fresh)", []).append(j["times_s"][0])
                 j = bench_json(pin, args.bench, [e, str(path), "2"])
-                lib.append(j["times_s"][1])          # the first run warms the piece cache, as before
+                raw.setdefault("ours (library)", []).append(j["times_s"][1])   # the first run warms the cache
                 load_s[e].append(j["load_s"])
-                cli += run_timed(cli_cmd, 1, warmup=0)
-                ratios.append(lib[-1] / cli[-1])
-            raw["ours (library)"], raw["ours (CLI)"] = lib, cli
-            for k, ts in raw.items():
-                res[k] = size / MB / med(ts)
-            rows[e][cname] = {"bytes": size, "mb_per_s": res, "times_s": raw, "cli_vs_lib": med(ratios)}
+                raw.setdefault("ours (CLI)", []).extend(run_timed(cli_cmd, 1, warmup=0))
+            rows[e][cname] = corpus_row(size, raw)
         print_corpus_table(e, rows[e], runs)
     return status, rows
+
+
+def paired(num: list[float], den: list[float]) -> float:
+    """The median of the rounds' ratios num[i] / den[i] (times of one round, taken in turn)."""
+    return med([a / b for a, b in zip(num, den, strict=True)])
+
+
+def corpus_row(size: int, raw: dict[str, list[float]]) -> dict:
+    """One file's figures from each encoder's times, one per round: MB/s (the median time),
+    and, paired round by round, x tiktoken (tiktoken's time over each one's), lib_vs (our
+    library's time over each one's: above 1, that encoder was faster) and CLI / library."""
+    lib = raw["ours (library)"]
+    tik = raw.get("tiktoken")
+    return {"bytes": size, "mb_per_s": {k: size / MB / med(ts) for k, ts in raw.items()}, "times_s": raw,
+            "x_tiktoken": {k: paired(tik, ts) for k, ts in raw.items()} if tik else {},
+            "lib_vs": {k: paired(lib, ts) for k, ts in raw.items()},
+            "cli_vs_lib": paired(lib, raw["ours (CLI)"])}
 
 
 def column_order(names):
@@ -551,15 +573,15 @@ def column_order(names):
 def print_corpus_table(e, rows, runs):
     corpora = list(rows)
     names = column_order(list(next(iter(rows.values()))["mb_per_s"]))
-    print(f"\n   {e}: MB/s, median of {runs}, and x tiktoken")
+    print(f"\n   {e}: MB/s, median of {runs} rounds, and x tiktoken (the median of the rounds' ratios)")
     headers = ["encoder"] + [f"{c} {rows[c]['bytes'] / MB:.1f}MB" for c in corpora]
     body = []
     for n in names:
         cells = [n]
         for c in corpora:
             v = rows[c]["mb_per_s"].get(n)
-            t = rows[c]["mb_per_s"].get("tiktoken")
-            cells.append("-" if v is None else f"{v:6.1f} {v / t:5.2f}x")
+            x = rows[c].get("x_tiktoken", {}).get(n)
+            cells.append("-" if v is None else f"{v:6.1f} {x:5.2f}x" if x is not None else f"{v:6.1f}")
         body.append(cells)
     cli = ["CLI / library"]
     for c in corpora:
@@ -568,7 +590,8 @@ def print_corpus_table(e, rows, runs):
     body.append(cli)
     print(table(headers, body, indent="   "))
     print("   ours (CLI) is a whole process: its start-up and vocabulary load are in the figure (section 3),"
-          " which weighs most on small files;\n   CLI / library is the median of the ratios of runs taken in turn")
+          " which weighs most on small files;\n   each round runs every encoder once, in turn; CLI / library is"
+          " the median of the rounds' ratios")
 
 
 def startup_runs(runs: int) -> int:
@@ -725,17 +748,17 @@ def summary(results, encodings):
 
     c = results.get("corpora")
     if c:
-        worst = min(((r["mb_per_s"]["ours (library)"] / r["mb_per_s"]["tiktoken"], f"{n}/{e[:5]}")
+        worst = min(((r["x_tiktoken"]["ours (library)"], f"{n}/{e[:5]}")
                      for e in encodings for n, r in c[e].items()))
         parts.append(f"library >= 8x tiktoken: {mark(worst[0] >= TARGETS['lib_vs_tiktoken'])} "
                      f"(min {worst[0]:.2f}x, {worst[1]})")
         beaten = []
         for e in encodings:
             for n, r in c[e].items():
-                lib = r["mb_per_s"]["ours (library)"]
-                for k, v in r["mb_per_s"].items():
-                    if not k.startswith("ours") and v >= lib:
-                        beaten.append((v / lib, k, f"{n}/{e[:5]}"))
+                # Round by round: the peer's speed over ours (library), our time over its.
+                for k, v in r["lib_vs"].items():
+                    if not k.startswith("ours") and v >= 1:
+                        beaten.append((v, k, f"{n}/{e[:5]}"))
         # A peer that did not run (left out by --peers, or not installed) cannot be beaten:
         # without all of them the target is judged only when it already fails.
         not_run = [p for p in PEERS if p not in results.get("peers_run", PEERS)]
