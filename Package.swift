@@ -6,6 +6,7 @@
 //   BPERegex     the only Swift module that imports CPCRE2; a byte-offset pre-tokenizer.
 //   BPEVocab     the official .tiktoken files of vocab/, as a resource bundle.
 //   SafeFiles    atomic file writes and the one write-all loop, shared by every writer.
+//   CByteMasks   C header: the ASCII classes of 64 bytes as bit masks, for the lexers.
 //   BPE          vocabularies, byte-pair merging, tiktoken-exact Encoding, training; no C
 //                types in its API.
 //   TokenFeed    llm.c and nanoGPT shards: the exporter behind `bpe export`, the readers.
@@ -78,12 +79,16 @@ let package = Package(
         ),
         // No dependencies: BPE, TokenFeed and TinyGPT all write through it.
         .target(name: "SafeFiles"),
+        // The ASCII classes of 64 bytes as bit masks (SSE2 on x86-64, a plain loop elsewhere),
+        // for the lexers' block scan: one header of static inline functions.
+        .target(name: "CByteMasks"),
         .target(
             name: "BPE",
             dependencies: [
                 "BPERegex",
                 "BPEVocab",
                 "SafeFiles",
+                "CByteMasks",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -128,7 +133,7 @@ let package = Package(
         // Helpers every test target shares (deterministic random numbers).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BPERegexTests", dependencies: ["BPERegex", "TestSupport"]),
-        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "FuzzSupport", "TestSupport"], resources: []),
+        .testTarget(name: "BPETests", dependencies: ["BPE", "SafeFiles", "CByteMasks", "FuzzSupport", "TestSupport"], resources: []),
         // tinygpt: the kill, output and help tests run it too. HelpSnapshots/ holds the
         // expected --help texts (text files, read by the test from the source tree).
         .testTarget(name: "bpeTests", dependencies: ["bpe", "tinygpt", "TestSupport", "CLISupport"], exclude: ["HelpSnapshots"]),

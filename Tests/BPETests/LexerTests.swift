@@ -1,4 +1,5 @@
 @testable import BPE
+import CByteMasks
 import BPERegex
 import FuzzSupport
 import Testing
@@ -127,6 +128,77 @@ import TestSupport
             #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
         }
         #expect(wordsTried > 12_000)
+    }
+
+    /// The block scan (64 bytes of ASCII at once) against the byte scan and PCRE2, on long
+    /// texts of the mostly ASCII risky alphabet: the block's rules for words, contractions,
+    /// digit groups, punctuation tails and white space runs, at every offset from the block's
+    /// edges, and blocks cut short by non-ASCII bytes.
+    @Test(arguments: Preset.allCases)
+    func blockScanAgreesWithByteScanAndPCRE2(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
+        var rng = SplitMix(seed: 0xB10C &+ UInt64(preset.name.utf8.count))
+        var pieces = 0
+        for _ in 0..<3000 {
+            var text: [UInt8] = []
+            let target = Int.random(in: 40...400, using: &rng)
+            while text.count < target { text += RiskyText.asciiAlphabet.randomElement(using: &rng)! }
+            let expected = pattern.split(text)
+            let blocks = text.withUnsafeBufferPointer { preset.split($0, blockScan: true) }
+            let bytes = text.withUnsafeBufferPointer { preset.split($0, blockScan: false) }
+            #expect(blocks == expected, "\(preset) block scan: \(String(decoding: text, as: UTF8.self).debugDescription)")
+            #expect(bytes == expected, "\(preset) byte scan: \(String(decoding: text, as: UTF8.self).debugDescription)")
+            pieces += expected.count
+        }
+        #expect(pieces > 100_000)
+    }
+
+    /// The block scan's case studies, each padded past a block's 64 bytes so that the block
+    /// scan takes it, with the pieces PCRE2 gives.
+    @Test func blockScanCases() throws {
+        let pattern = try Self.pcre2(.o200k)
+        let pad = String(repeating: "ab ", count: 30)
+        let cases = [
+            "x's's don't I'LL it'sa x'lla rock'n '''s x'll's", "((the (the  (the \t(the .(the 1.x 1.5x",
+            ".\n/x .\n/(y a\n/\n .\n x \u{1}\n", " \n \n  x\n\n  x\n x \n\r\n\t x  5 x\u{0B}y",
+            "HTTPServer camelCaseWord ABCdEF aB'S", "1234567 12345x 123 4",
+            "a                                                                    b",
+        ]
+        for body in cases {
+            for shift in 0..<4 {
+                let text = Array((String(repeating: " ", count: shift) + body + pad).utf8)
+                let blocks = text.withUnsafeBufferPointer { Preset.o200k.split($0, blockScan: true) }
+                #expect(blocks == pattern.split(text), "\(body.debugDescription) shifted by \(shift)")
+            }
+        }
+    }
+
+    /// The block scan's byte classes (SSE2 compares, or the portable loop) against the flag
+    /// table, for every byte value at every position of a block.
+    @Test func blockMasksAgreeWithTheFlagTable() {
+        let flags = CharClass.table.bytes
+        for b in 0...255 {
+            for at in [0, 1, 15, 16, 31, 47, 62, 63] {
+                var block = [UInt8](repeating: UInt8(ascii: "a"), count: 64)
+                block[at] = UInt8(b)
+                let m = block.withUnsafeBufferPointer { cbm_classes64($0.baseAddress!) }
+                let high = block.withUnsafeBufferPointer { cbm_high64($0.baseAddress!) }
+                let bit = { (mask: UInt64) in mask >> UInt64(at) & 1 == 1 }
+                let f = flags[b], ascii = b < 0x80
+                #expect(bit(high) == !ascii, "byte \(b) at \(at)")
+                #expect(bit(m.letter) == (ascii && f & CharClass.letter != 0), "letter: byte \(b) at \(at)")
+                #expect(bit(m.upper) == (ascii && f & CharClass.letter != 0 && f & CharClass.upper != 0), "upper: byte \(b) at \(at)")
+                #expect(bit(m.digit) == (ascii && f & CharClass.number != 0), "digit: byte \(b) at \(at)")
+                #expect(bit(m.white) == (ascii && f & CharClass.space != 0), "white: byte \(b) at \(at)")
+                #expect(bit(m.space) == (b == 0x20), "space: byte \(b) at \(at)")
+                #expect(bit(m.newline) == (b == 0x0A || b == 0x0D), "newline: byte \(b) at \(at)")
+                #expect(bit(m.apostrophe) == (b == 0x27), "apostrophe: byte \(b) at \(at)")
+                #expect(bit(m.slash) == (b == 0x2F), "slash: byte \(b) at \(at)")
+                // "Other" is what the block scan leaves: ASCII in none of the three classes.
+                let other = ascii && !bit(m.letter) && !bit(m.digit) && !bit(m.white)
+                #expect(other == (ascii && f & CharClass.other != 0), "other: byte \(b) at \(at)")
+            }
+        }
     }
 
     /// Cases written down where the lexers handle them, with the pieces tiktoken gives.

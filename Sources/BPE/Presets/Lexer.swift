@@ -1,4 +1,5 @@
 import BPERegex
+import CByteMasks
 
 /// A hand-written scanner that splits UTF-8 text exactly as one of the GPT split patterns
 /// does, with no regex engine: each alternative of the pattern is an ordered, greedy scan over
@@ -25,6 +26,9 @@ import BPERegex
 struct Lexer {
     let s: UnsafePointer<UInt8>
     let n: Int
+    /// Whether rules that have a block scan use it (``Lexer/blockStarts``); the checks that
+    /// compare it with the byte scan turn it off.
+    var blockScan = true
     /// ``CharClass/Tables/bytes``: ASCII flags, or ``CharClass/multiByte``.
     private let bytes: UnsafeMutablePointer<UInt8>
     private let stage1: UnsafeMutablePointer<UInt8>
@@ -32,7 +36,8 @@ struct Lexer {
     /// ``CharClass/Tables/bmp``: the flags of U+0000...U+FFFF by scalar.
     private let bmp: UnsafeMutablePointer<UInt8>
 
-    init(_ buf: UnsafeBufferPointer<UInt8>) {
+    init(_ buf: UnsafeBufferPointer<UInt8>, blockScan: Bool = true) {
+        self.blockScan = blockScan
         // An empty buffer may have no base address; any non-null pointer does for n == 0.
         let t = CharClass.table
         s = buf.baseAddress ?? UnsafePointer(t.bytes)
@@ -58,7 +63,30 @@ struct Lexer {
     @inline(__always)
     func forEachPiece<R: LexerRule, E: Error>(_ rule: R.Type, _ body: (Int, Int, Bool) throws(E) -> Void) throws(E) {
         var p = 0
+        // The block scan is not tried again before this: the byte scan takes the pieces up to
+        // a non-ASCII byte that came too soon after a piece's start (``minimumASCIIRun``).
+        var blocksFrom = R.hasBlockScan && Self.blocksAvailable && blockScan ? 0 : Int.max
         while p < n {
+            if p >= blocksFrom && p &+ Self.blockBytes <= n {
+                let ascii = cbm_high64(s + p).trailingZeroBitCount
+                if ascii >= Self.minimumASCIIRun {
+                    let (starts, cut) = R.blockStarts(self, p, ascii: ascii)
+                    if cut > 0 {
+                        var rest = starts & (starts &- 1)     // the starts after p's
+                        var start = p
+                        while rest != 0 {
+                            let end = p &+ rest.trailingZeroBitCount
+                            try body(start, end, true)
+                            start = end
+                            rest &= rest &- 1
+                        }
+                        p = start
+                        continue
+                    }
+                } else {
+                    blocksFrom = p &+ ascii &+ 1
+                }
+            }
             // The commonest piece, an ASCII word, in a few instructions a byte; the full rule
             // for everything else (and for any word that meets a non-ASCII byte).
             if let e = R.asciiWordEnd(self, p) {
@@ -280,4 +308,11 @@ protocol LexerRule {
     /// character the pattern allows) that ASCII alone decides; `nil` sends the piece to
     /// ``end(_:_:_:_:)``, so this must answer only where that would give the same end.
     static func asciiWordEnd(_ x: Lexer, _ p: Int) -> Int?
+    /// Whether the rule has ``blockStarts(_:_:ascii:)``.
+    static var hasBlockScan: Bool { get }
+    /// The starts of the pieces in the block of 64 bytes from `p` (a piece's start), whose
+    /// first `ascii` (≥ ``Lexer/minimumASCIIRun``) are ASCII: bit i for `p + i`, bit 0 set,
+    /// and none past `cut`, the last start whose piece before it is certain whatever
+    /// follows the block (0: none is).
+    static func blockStarts(_ x: Lexer, _ p: Int, ascii: Int) -> (starts: UInt64, cut: Int)
 }

@@ -85,12 +85,19 @@ public enum Preset: String, CaseIterable, Sendable {
     /// ```
     /// - Complexity: O(n) for n bytes, plus the array of results.
     public func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        split(bytes, blockScan: true)
+    }
+
+    /// ``split(_:)-(UnsafeBufferPointer<UInt8>)`` with the lexer's block scan (64 bytes of
+    /// ASCII at once, see `Lexer+Blocks.swift`) on or off, for the checks that prove the two
+    /// scans cut alike.
+    package func split(_ bytes: UnsafeBufferPointer<UInt8>, blockScan: Bool) -> [Range<Int>] {
         // The ranges go to raw storage first, then into an array of exactly their count: an
         // array appended to from the lexer's closure checked its uniqueness and capacity on
         // every piece (5 MB of English, o200k: 38 ms against 10.9 ms of lexing).
         var out = GrowableBuffer<Range<Int>>()
         defer { out.deallocate() }
-        Lexer(bytes).forEachPiece(self) { start, end, _ in out.append(start..<end) }
+        Lexer(bytes, blockScan: blockScan).forEachPiece(self) { start, end, _ in out.append(start..<end) }
         return Array(UnsafeBufferPointer(start: out.base, count: out.count))
     }
 

@@ -32,8 +32,34 @@ public enum RiskyText {
         [0xF0, 0x9F, 0x98], [0xF4, 0x90, 0x80, 0x80], [0xFF],
     ]
 
+    /// Mostly ASCII, for the lexers' block scan (64 bytes of ASCII at once): letters in both
+    /// cases, words, contractions and their near misses, digit runs about the `{1,3}` groups,
+    /// every kind of ASCII white space in runs, punctuation and its tails (CR, LF, `/`),
+    /// control characters; and a few non-ASCII letters, spaces and marks that end a block
+    /// early, and one ill-formed byte.
+    public static let asciiAlphabet: [[UInt8]] = ([
+        "a", "z", "A", "Z", "s", "S", "t", "T", "d", "l", "L", "e", "E", "v", "r", "m", "x", "X",
+        "ll", "LL", "ve", "re", "RE", "the", "The", "THE", "word", "Word", "hELLO", "abcDEF", "HTTPServer", "camelCase",
+        "'", "'", "''", "'s", "'S", "'t", "'d", "'m", "'ll", "'LL", "'lx", "'ve", "'re", "'r", "'v",
+        "0", "1", "9", "12", "123", "1234", "12345", "1234567",
+        " ", " ", " ", " ", "  ", "   ", "        ", "\t", "\t\t", "\n", "\n", "\r", "\r\n", "\n\n", "\n  ", "  \n",
+        " \n \n ", "\u{0B}", "\u{0C}",
+        ".", ",", ";", "!", "?", "(", ")", "-", "_", "#", "=", "\"", "<", ">", "{", "}", "/", "//", "./", ".\n",
+        "\u{0}", "\u{1}", "\u{1F}", "\u{7F}",
+        "é", "中", "\u{A0}", "\u{301}", "\u{2028}", "ſ",
+    ] as [String]).map { Array($0.utf8) } + [[0xFF]]
+
     /// The text whose i-th element is `alphabet[bytes[i] % count]`.
     public static func text(from bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        text(from: bytes, alphabet: alphabet)
+    }
+
+    /// The text whose i-th element is `asciiAlphabet[bytes[i] % count]`.
+    public static func asciiText(from bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        text(from: bytes, alphabet: asciiAlphabet)
+    }
+
+    static func text(from bytes: UnsafeBufferPointer<UInt8>, alphabet: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 3)
         for b in bytes { out += alphabet[Int(b) % alphabet.count] }

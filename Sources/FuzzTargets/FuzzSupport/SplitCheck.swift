@@ -22,12 +22,15 @@ public enum SplitCheck {
         if let violation = violation(input) { preconditionFailure(violation) }
     }
 
-    /// What is wrong with `input`, or with the ``RiskyText`` its bytes spell, or `nil` when
-    /// every property holds for both.
+    /// What is wrong with `input`, or with the ``RiskyText`` texts its bytes spell (one of
+    /// the risky alphabet, one of the mostly ASCII one, which the lexers' block scan takes),
+    /// or `nil` when every property holds for all three.
     public static func violation(_ input: UnsafeBufferPointer<UInt8>) -> String? {
         if let v = splitViolation(input) { return v }
         let risky = RiskyText.text(from: input)
-        return risky.withUnsafeBufferPointer { splitViolation($0) }.map { "risky text \(risky): \($0)" }
+        if let v = risky.withUnsafeBufferPointer({ splitViolation($0) }) { return "risky text \(risky): \(v)" }
+        let ascii = RiskyText.asciiText(from: input)
+        return ascii.withUnsafeBufferPointer { splitViolation($0) }.map { "ASCII risky text \(ascii): \($0)" }
     }
 
     /// The tiling and lexer-equals-PCRE2 properties on `input` itself.
@@ -35,12 +38,16 @@ public enum SplitCheck {
         for (preset, pcre2) in patterns {
             let pieces = pcre2.withMatcher { $0.split(input) }
             if let gap = tilingViolation(pieces, count: input.count) { return "\(preset) PCRE2 split: \(gap)" }
-            let lexed = preset.split(input)
-            if let gap = tilingViolation(lexed, count: input.count) { return "\(preset) lexer split: \(gap)" }
-            if lexed != pieces {
-                let i = zip(lexed, pieces).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(lexed.count, pieces.count)
-                let show = { (r: Range<Int>?) in r.map { "\($0) \(Array(input[$0]))" } ?? "none" }
-                return "\(preset): lexer piece \(i) is \(show(i < lexed.count ? lexed[i] : nil)), PCRE2's is \(show(i < pieces.count ? pieces[i] : nil))"
+            // The lexer with its block scan (64 bytes of ASCII at once) and with the byte scan alone.
+            for blockScan in [true, false] {
+                let lexed = preset.split(input, blockScan: blockScan)
+                let name = blockScan ? "lexer" : "lexer (byte scan)"
+                if let gap = tilingViolation(lexed, count: input.count) { return "\(preset) \(name) split: \(gap)" }
+                if lexed != pieces {
+                    let i = zip(lexed, pieces).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(lexed.count, pieces.count)
+                    let show = { (r: Range<Int>?) in r.map { "\($0) \(Array(input[$0]))" } ?? "none" }
+                    return "\(preset): \(name) piece \(i) is \(show(i < lexed.count ? lexed[i] : nil)), PCRE2's is \(show(i < pieces.count ? pieces[i] : nil))"
+                }
             }
         }
         return nil
