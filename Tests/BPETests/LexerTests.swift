@@ -155,8 +155,9 @@ import TestSupport
 
     /// The block scan's case studies, each padded past a block's 64 bytes so that the block
     /// scan takes it, with the pieces PCRE2 gives.
-    @Test func blockScanCases() throws {
-        let pattern = try Self.pcre2(.o200k)
+    @Test(arguments: [Preset.o200k, .cl100k])
+    func blockScanCases(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
         let pad = String(repeating: "ab ", count: 30)
         let cases = [
             "x's's don't I'LL it'sa x'lla rock'n '''s x'll's", "((the (the  (the \t(the .(the 1.x 1.5x",
@@ -167,8 +168,8 @@ import TestSupport
         for body in cases {
             for shift in 0..<4 {
                 let text = Array((String(repeating: " ", count: shift) + body + pad).utf8)
-                let blocks = text.withUnsafeBufferPointer { Preset.o200k.split($0, blockScan: true) }
-                #expect(blocks == pattern.split(text), "\(body.debugDescription) shifted by \(shift)")
+                let blocks = text.withUnsafeBufferPointer { preset.split($0, blockScan: true) }
+                #expect(blocks == pattern.split(text), "\(preset): \(body.debugDescription) shifted by \(shift)")
             }
         }
     }

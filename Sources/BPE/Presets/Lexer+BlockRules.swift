@@ -1,0 +1,121 @@
+import CByteMasks
+
+/// o200k's and cl100k's patterns over a block of ASCII (``Lexer``'s block scan), as masks.
+/// Within ASCII, P (the optional character before a word) is any byte but CR, LF, letters
+/// and digits, and the rules of `Lexer+O200K.swift` and `Lexer+CL100K.swift` become rules
+/// about each byte and the two before it:
+/// - a word starts at a letter that follows no letter, or at the P before it when that P
+///   starts a piece: white space other than CR and LF always does (a run of white space
+///   leaves its last character to what follows), and "other" does unless the byte before it
+///   is "other" too or a space (then it belongs to their run, ` ?[^\s\p{L}\p{N}]+`). With
+///   o200k (`P?[A-Z]*[a-z]*` within ASCII), a word also starts at an upper-case letter after
+///   a lower-case one;
+/// - `\p{N}{1,3}`: at the first digit of a run, and every third after;
+/// - ` ?[^\s\p{L}\p{N}]+[\r\n]*` (o200k: `[\r\n/]*`): at the first "other" of a run, or at
+///   the space before it; CR and LF (and o200k's `/`) right after the run belong to it
+///   (its "tail");
+/// - white space: at the start of a run; after its last CR or LF, if the run goes on; and at
+///   its last character, unless that is CR or LF or the run's only one (`\s*[\r\n]+`,
+///   `\s+(?!\S)`, `\s+`; cl100k's `\s++$` needs the text's end, which a block never trusts);
+/// - contractions (`'s`, `'t`, `'re`, `'ve`, `'m`, `'ll`, `'d`, any case): o200k's end a
+///   word, right after its last letter; cl100k's are pieces of their own, wherever an
+///   apostrophe starts a piece. Either way the next piece starts after one.
+///
+/// What a block cannot see: a run of white space that reaches the block's last ASCII byte
+/// (its end, and where its last CR or LF is, are past the block), and the two bytes a
+/// contraction needs after its apostrophe; so no start after the first such run, nor in the
+/// last three bytes, is trusted.
+extension Lexer {
+    /// The pattern-specific choices of ``gptBlockStarts(_:_:ascii:caseSplit:slashInTail:contractionsAfterWords:)``.
+    @inline(__always)
+    static func gptBlockStarts(_ x: Lexer, _ p: Int, ascii: Int, caseSplit: Bool, slashInTail: Bool,
+                               contractionsAfterWords: Bool) -> (starts: UInt64, cut: Int) {
+        let m = cbm_classes64(x.s + p)
+        let valid = through(ascii &- 1)
+        let letter = m.letter & valid, digit = m.digit & valid
+        let space = m.space & valid, white = m.white & valid, newline = m.newline & valid
+        let other = valid & ~(letter | digit | white)
+
+        // The tails of punctuation runs: from a CR or LF right after "other".
+        let tailSeed = newline & (other << 1)
+        let tailClass = slashInTail ? newline | (m.slash & valid) : newline
+        let tail = tailSeed == 0 ? 0 : smearUp(tailSeed, through: tailClass)
+        let punct = other & ~tail
+        let ws = white & ~tail
+
+        // Words.
+        let letterStart = letter & ~(letter << 1)
+        let takesP = ((ws & ~newline) << 1) | ((punct << 1) & ~((punct | space) << 2))
+        let withP = letterStart & takesP
+        var starts = (letterStart & ~withP) | (withP >> 1)
+        if caseSplit {
+            let upper = m.upper & valid
+            starts |= upper & ((letter & ~upper) << 1)
+        }
+
+        starts |= digitGroupStarts(digit)
+        let punctStart = punct & ~(punct << 1) & ~(space << 1)
+        starts |= punctStart
+
+        // White space.
+        let wsStart = ws & ~(ws << 1)
+        starts |= wsStart | (ws & ~(ws >> 1) & (ws << 1) & ~newline)
+        let afterNewline = ws & ~newline & ((ws & newline) << 1)
+        if afterNewline != 0 {
+            // After a run's last CR or LF only: no CR or LF further on in the same run.
+            starts |= afterNewline & ~smearDown(ws & newline, through: ws)
+        }
+
+        var limit = ascii &- 3
+        if ws >> UInt64(ascii &- 1) & 1 != 0 {
+            limit = min(limit, 63 &- wsStart.leadingZeroBitCount)
+        }
+
+        // Contractions. o200k: an apostrophe after a letter, the last of a word unless it
+        // ends the contraction before (`x's's` is `x's` and `'s`). cl100k: an apostrophe that
+        // starts a piece.
+        var apostrophes = m.apostrophe & (contractionsAfterWords ? letter << 1 : punctStart) & through(limit)
+        var contractionEnd = -1
+        while apostrophes != 0 {
+            let i = apostrophes.trailingZeroBitCount
+            apostrophes &= apostrophes &- 1
+            if contractionsAfterWords && i == contractionEnd { continue }
+            let q = x.s + (p &+ i)
+            let c1 = q[1] | 0x20, c2 = q[2] | 0x20
+            let k: Int
+            switch c1 {
+            case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "m"), UInt8(ascii: "d"): k = 2
+            case UInt8(ascii: "r"), UInt8(ascii: "v"): k = c2 == UInt8(ascii: "e") ? 3 : 0
+            case UInt8(ascii: "l"): k = c2 == UInt8(ascii: "l") ? 3 : 0
+            default: k = 0
+            }
+            guard k > 0 else { continue }
+            // o200k: the apostrophe and the suffix join the word; cl100k: they are a piece.
+            let inside: UInt64 = ((1 << UInt64(k)) &- 1) << UInt64(i)
+            starts &= contractionsAfterWords ? ~inside : ~(inside & ~(1 << UInt64(i)))
+            starts |= 1 << UInt64(i &+ k)
+            contractionEnd = i &+ k
+        }
+
+        starts &= through(limit)
+        return (starts, 63 &- starts.leadingZeroBitCount)
+    }
+}
+
+extension O200KRule {
+    static var hasBlockScan: Bool { true }
+
+    @inline(__always)
+    static func blockStarts(_ x: Lexer, _ p: Int, ascii: Int) -> (starts: UInt64, cut: Int) {
+        Lexer.gptBlockStarts(x, p, ascii: ascii, caseSplit: true, slashInTail: true, contractionsAfterWords: true)
+    }
+}
+
+extension CL100KRule {
+    static var hasBlockScan: Bool { true }
+
+    @inline(__always)
+    static func blockStarts(_ x: Lexer, _ p: Int, ascii: Int) -> (starts: UInt64, cut: Int) {
+        Lexer.gptBlockStarts(x, p, ascii: ascii, caseSplit: false, slashInTail: false, contractionsAfterWords: false)
+    }
+}
