@@ -3,8 +3,8 @@ import CByteMasks
 /// The block scan: where a rule can, it cuts 64 bytes of ASCII at once. The bytes' classes
 /// come as bit masks (``CByteMasks``: SSE2 compares, one `pmovmskb` per class and 16 bytes),
 /// and the rule turns them into the mask of the pieces' starts with a few dozen word
-/// operations (``LexerRule/blockStarts(_:_:)``), so that a piece costs a trailing-zero count
-/// instead of a walk over its bytes with a branch per class test.
+/// operations (``LexerRule/blockStarts(_:_:ascii:)``), so that a piece costs a trailing-zero
+/// count instead of a walk over its bytes with a branch per class test.
 ///
 /// A block starts where a piece starts (`p`), and the patterns have no lookbehind, so the
 /// pieces from `p` on depend only on the bytes from `p` on: the block is cut as if the text

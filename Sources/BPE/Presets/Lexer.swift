@@ -26,8 +26,8 @@ import CByteMasks
 struct Lexer {
     let s: UnsafePointer<UInt8>
     let n: Int
-    /// Whether rules that have a block scan use it (``Lexer/blockStarts``); the checks that
-    /// compare it with the byte scan turn it off.
+    /// Whether rules that have a block scan use it (``LexerRule/blockStarts(_:_:ascii:)``);
+    /// the checks that compare it with the byte scan turn it off.
     var blockScan = true
     /// ``CharClass/Tables/bytes``: ASCII flags, or ``CharClass/multiByte``.
     private let bytes: UnsafeMutablePointer<UInt8>
