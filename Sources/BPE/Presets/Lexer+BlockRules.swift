@@ -80,26 +80,21 @@ extension Lexer {
         if ws >> UInt64(ascii &- 1) & 1 != 0 {
             limit = min(limit, 63 &- wsStart.leadingZeroBitCount)
         }
+        let trusted = through(limit)
 
         // Contractions. o200k: an apostrophe after a letter, the last of a word unless it
         // ends the contraction before (`x's's` is `x's` and `'s`). cl100k: an apostrophe that
         // starts a piece.
-        var apostrophes = m.apostrophe & (contractionsAfterWords ? letter << 1 : punctStart) & through(limit)
+        // The suffix is the byte scan's (``Lexer/contractionCaseless(_:)``); its two bytes after
+        // the apostrophe are within the block's ASCII (i ≤ limit ≤ ascii - 3).
+        var apostrophes = m.apostrophe & (contractionsAfterWords ? letter << 1 : punctStart) & trusted
         var contractionEnd = -1
         while apostrophes != 0 {
             let i = apostrophes.trailingZeroBitCount
             apostrophes &= apostrophes &- 1
             if contractionsAfterWords && i == contractionEnd { continue }
-            let q = x.s + (p &+ i)
-            let c1 = q[1] | 0x20, c2 = q[2] | 0x20
-            let k: Int
-            switch c1 {
-            case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "m"), UInt8(ascii: "d"): k = 2
-            case UInt8(ascii: "r"), UInt8(ascii: "v"): k = c2 == UInt8(ascii: "e") ? 3 : 0
-            case UInt8(ascii: "l"): k = c2 == UInt8(ascii: "l") ? 3 : 0
-            default: k = 0
-            }
-            guard k > 0 else { continue }
+            guard let end = x.contractionCaseless(p &+ i) else { continue }
+            let k = end &- (p &+ i)
             // o200k: the apostrophe and the suffix join the word; cl100k: they are a piece.
             let inside: UInt64 = ((1 << UInt64(k)) &- 1) << UInt64(i)
             starts &= contractionsAfterWords ? ~inside : ~(inside & ~(1 << UInt64(i)))
@@ -107,7 +102,7 @@ extension Lexer {
             contractionEnd = i &+ k
         }
 
-        starts &= through(limit)
+        starts &= trusted
         return (starts, 63 &- starts.leadingZeroBitCount)
     }
 }
