@@ -155,7 +155,7 @@ import TestSupport
 
     /// The block scan's case studies, each padded past a block's 64 bytes so that the block
     /// scan takes it, with the pieces PCRE2 gives.
-    @Test(arguments: [Preset.o200k, .cl100k])
+    @Test(arguments: Preset.allCases)
     func blockScanCases(_ preset: Preset) throws {
         let pattern = try Self.pcre2(preset)
         let pad = String(repeating: "ab ", count: 30)
@@ -164,6 +164,7 @@ import TestSupport
             ".\n/x .\n/(y a\n/\n .\n x \u{1}\n", " \n \n  x\n\n  x\n x \n\r\n\t x  5 x\u{0B}y",
             "HTTPServer camelCaseWord ABCdEF aB'S", "1234567 12345x 123 4",
             "a                                                                    b",
+            "it's 's x 'S ''s .'s ('ll 'tis 'vex 're' x'd5 x'm'", " x  x\t x\n x \n\n  5 \t. \u{0C}x",
         ]
         for body in cases {
             for shift in 0..<4 {

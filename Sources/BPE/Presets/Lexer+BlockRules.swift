@@ -1,6 +1,7 @@
 import CByteMasks
 
-/// o200k's and cl100k's patterns over a block of ASCII (``Lexer``'s block scan), as masks.
+/// o200k's and cl100k's patterns over a block of ASCII (``Lexer``'s block scan), as masks
+/// (GPT-2's, whose rules differ more, are at the end of this file).
 /// Within ASCII, P (the optional character before a word) is any byte but CR, LF, letters
 /// and digits, and the rules of `Lexer+O200K.swift` and `Lexer+CL100K.swift` become rules
 /// about each byte and the two before it:
@@ -122,5 +123,79 @@ extension CL100KRule {
     @inline(__always)
     static func blockStarts(_ x: Lexer, _ p: Int, ascii: Int) -> (starts: UInt64, cut: Int) {
         Lexer.gptBlockStarts(x, p, ascii: ascii, caseSplit: false, slashInTail: false, contractionsAfterWords: false)
+    }
+}
+
+/// GPT-2's pattern over a block of ASCII (``Lexer``'s block scan), as masks. Within ASCII
+/// the rules of `Lexer+GPT2.swift` become rules about each byte and the one or two after it:
+/// - a run of letters, of digits or of "other" bytes (neither white space, letter nor digit)
+///   is one piece (the runs are possessive: `\p{N}++` is not cut in threes), started by the
+///   U+0020 right before it when there is one (` ?`: only a space, not a tab or a newline);
+/// - white space: at the start of a run; and at its last character when the run has more
+///   than one (`\s+(?!\S)` gives that character to what follows, `\s` takes it alone when it
+///   is no space or nothing joins it; `\s++$` needs the text's end, which a block never
+///   trusts);
+/// - contractions (`'s`, `'t`, `'re`, `'ve`, `'m`, `'ll`, `'d`, lower case only): at an
+///   apostrophe that starts a piece, they are a piece of their own, and the next piece
+///   starts after one.
+///
+/// What a block cannot see is what o200k's and cl100k's cannot: the end of a run of white
+/// space that reaches the block's last ASCII byte, and the two bytes after an apostrophe.
+extension Lexer {
+    /// The starts of GPT-2's pieces in the 64 bytes from `p` (a piece's start), whose first
+    /// `ascii` bytes are ASCII, and the last trusted one (``LexerRule/blockStarts(_:_:ascii:)``).
+    ///
+    /// ```swift
+    /// // "it's  a 1234 x.\n\n..." from p: starts 0, 2, 4, 5, 7, 12, 14, 15, 16, 17
+    /// ```
+    /// - Complexity: O(1): the class masks and a dozen word operations, plus a loop over
+    ///   the apostrophes that start pieces.
+    @inline(__always)
+    static func gpt2BlockStarts(_ x: Lexer, _ p: Int, ascii: Int) -> (starts: UInt64, cut: Int) {
+        let m = cbm_classes64(x.s + p)
+        let valid = through(ascii &- 1)
+        let letter = m.letter & valid, digit = m.digit & valid
+        let ws = m.white & valid, space = m.space & valid
+        let other = valid & ~(letter | digit | ws)
+
+        // A space right before a run takes it: the run starts one byte early.
+        let joins = space & ((letter | digit | other) >> 1)
+        let runStarts = (letter & ~(letter << 1)) | (digit & ~(digit << 1)) | (other & ~(other << 1))
+        var starts = joins | (runStarts & ~(joins << 1))
+
+        // White space: each run's first character, and its last when the run has more.
+        let wsStart = ws & ~(ws << 1)
+        starts |= wsStart | (ws & ~(ws >> 1) & (ws << 1))
+
+        var limit = ascii &- 3
+        if ws >> UInt64(ascii &- 1) & 1 != 0 {
+            limit = min(limit, 63 &- wsStart.leadingZeroBitCount)
+        }
+        let trusted = through(limit)
+
+        // Contractions: an apostrophe that starts a piece (the first of a run of "other" that
+        // no space takes). The suffix is the byte scan's (``GPT2Rule/contraction(_:_:)``); its
+        // two bytes after the apostrophe are within the block's ASCII (i ≤ limit ≤ ascii - 3).
+        var apostrophes = m.apostrophe & starts & trusted
+        while apostrophes != 0 {
+            let i = apostrophes.trailingZeroBitCount
+            apostrophes &= apostrophes &- 1
+            guard let end = GPT2Rule.contraction(x, p &+ i) else { continue }
+            let k = end &- (p &+ i)
+            let inside: UInt64 = ((1 << UInt64(k)) &- 1) << UInt64(i)
+            starts = starts & ~inside | 1 << UInt64(i) | 1 << UInt64(i &+ k)
+        }
+
+        starts &= trusted
+        return (starts, 63 &- starts.leadingZeroBitCount)
+    }
+}
+
+extension GPT2Rule {
+    static var hasBlockScan: Bool { true }
+
+    @inline(__always)
+    static func blockStarts(_ x: Lexer, _ p: Int, ascii: Int) -> (starts: UInt64, cut: Int) {
+        Lexer.gpt2BlockStarts(x, p, ascii: ascii)
     }
 }
