@@ -15,10 +15,12 @@ extension Vocabulary {
     /// - Complexity: O(n) expected when the piece is a token; O(n·m) for m merges with the
     ///   scan (n < ``longPieceThreshold``); O(n) with backtracking, O(n log n) with the heap.
     /// `shortTableMissed`: the caller looked the piece (of 2 to 8 bytes) up in the short-token
-    /// table already and found nothing, so it is not asked again.
+    /// table already and found nothing, so it is not asked again. `cacheMissed`: the caller
+    /// asked the piece cache's compact tier (a piece of ``PieceCache/minKey`` to
+    /// ``CompactPieceTier/maxKey`` bytes) and found nothing, so the piece is merged and kept.
     @inline(__always)
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S,
-                                   shortTableMissed: Bool = false) {
+                                   shortTableMissed: Bool = false, cacheMissed: Bool = false) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
             return
@@ -37,7 +39,7 @@ extension Vocabulary {
             // are not tokens (of those of 9 to 16 bytes, 64 % in man pages, 61 % in English,
             // 80 % in CJK text with o200k_base), and a piece the cache holds then costs one
             // line, not two.
-            if let cache, cache.lookupShort(p, n, into: &sink) { return }
+            if !cacheMissed, let cache, cache.lookupShort(p, n, into: &sink) { return }
             if n > 8 && wholePieceLookup, var r = longTable.find(p, count: n, hash: hashBytes(p, n), arena: arena) {
                 sink.append(r)
                 // Kept as a piece of one token: next time one line, not a miss here and two there.
