@@ -63,6 +63,43 @@ import TestSupport
         }
     }
 
+    /// The eight-bytes-at-once white space of ``Lexer/spaceRun(_:)``: every byte value in every
+    /// lane, beside every filler, classifies as the flag table does (and as a byte compare
+    /// does for `swarEqual`); and runs of tabs, newlines and spaces from 8 to 200 bytes, near
+    /// the end of the text too, split as PCRE2 splits them.
+    @Test func swarWhiteAgreesWithTheFlagTable() throws {
+        let flags = CharClass.table.bytes
+        for filler: UInt64 in [0x0A, 0x20, 0x41, 0x80, 0xFF, 0x00, 0x09] {
+            for b in 0...255 {
+                for lane in 0..<8 {
+                    let w = UInt64(b) << (8 * lane) | (filler &* 0x0101_0101_0101_0101) & ~(0xFF << (8 * lane))
+                    let white = Lexer.swarWhite(w) >> (8 * lane + 7) & 1 == 1
+                    #expect(white == (b < 0x80 && flags[b] & CharClass.space != 0), "byte \(b), lane \(lane), filler \(filler)")
+                    for c: UInt8 in [0x0A, 0x0D, 0x20] {
+                        #expect((Lexer.swarEqual(w, c) >> (8 * lane + 7) & 1 == 1) == (b == c), "byte \(b) = \(c), lane \(lane)")
+                    }
+                }
+            }
+        }
+        var rng = SplitMix(seed: 0x5A4B)
+        let white: [UInt8] = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x0A, 0x0A]
+        let after: [[UInt8]] = [[], Array("x".utf8), Array("7".utf8), Array(".".utf8), Array("\u{3000}".utf8),
+                                Array("\u{85}x".utf8), Array("é".utf8), [0xFF]]
+        for preset in Preset.allCases {
+            let pattern = try Self.pcre2(preset)
+            for _ in 0..<1500 {
+                var text: [UInt8] = Bool.random(using: &rng) ? Array("a".utf8) : []
+                for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                    for _ in 0..<Int.random(in: 8...200, using: &rng) { text.append(white.randomElement(using: &rng)!) }
+                    text += after.randomElement(using: &rng)!
+                }
+                let expected = pattern.split(text)
+                #expect(preset.split(text) == expected, "\(preset): \(text)")
+                #expect(text.withUnsafeBufferPointer { preset.split($0, blockScan: false) } == expected, "\(preset) byte scan: \(text)")
+            }
+        }
+    }
+
     /// The eight-bytes-at-once word runs: for each class they cover, every byte value in every
     /// lane classifies as the flag table does, and `asciiRun` ends where the byte loop ends
     /// on random mixes of letters, other ASCII and non-ASCII bytes, near the buffer's end too.

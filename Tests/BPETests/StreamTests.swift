@@ -206,6 +206,32 @@ import TestSupport
         }
     }
 
+    /// ``SafeCut/last(in:after:)`` tries eight positions at once: it finds the cut the rule,
+    /// byte by byte, finds, on texts of the bytes at the rule's edges (`\n`, `/`, space,
+    /// `!`, `~`, DEL, controls, non-ASCII) from every start, at every length around the
+    /// words' edges.
+    @Test func lastCutAgreesWithTheByteRule() {
+        var rng = SplitMix(seed: 0xC07)
+        let alphabet: [UInt8] = [0x0A, 0x0A, 0x0A, 0x2F, 0x20, 0x21, 0x7E, 0x7F, 0x09, 0x0D, 0x00, 0x41, 0x61, 0x80, 0xE4, 0xFF]
+        var found = 0
+        for _ in 0..<3000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            bytes.withUnsafeBufferPointer { all in
+                for after in 0...bytes.count {
+                    var expected: Int?
+                    var i = bytes.count - 2
+                    while i >= max(1, after - 2) {
+                        if SafeCut.isCut(all, at: i) { expected = i + 1; break }
+                        i -= 1
+                    }
+                    #expect(SafeCut.last(in: all, after: after) == expected, "\(bytes) after \(after)")
+                    if expected != nil { found += 1 }
+                }
+            }
+        }
+        #expect(found > 2000)
+    }
+
     @Test func customPatternsDoNotStream() throws {
         let v = try byteVocabulary(["ab"])
         let enc = try Encoding(name: "x", vocabulary: v, pattern: #"[^\n]+\n?"#, specialTokens: [:])
