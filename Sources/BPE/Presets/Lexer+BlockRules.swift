@@ -77,11 +77,7 @@ extension Lexer {
             starts |= afterNewline & ~smearDown(ws & newline, through: ws)
         }
 
-        var limit = ascii &- 3
-        if ws >> UInt64(ascii &- 1) & 1 != 0 {
-            limit = min(limit, 63 &- wsStart.leadingZeroBitCount)
-        }
-        let trusted = through(limit)
+        let trusted = trustedStarts(ascii: ascii, white: ws, whiteStarts: wsStart)
 
         // Contractions. o200k: an apostrophe after a letter, the last of a word unless it
         // ends the contraction before (`x's's` is `x's` and `'s`). cl100k: an apostrophe that
@@ -167,11 +163,7 @@ extension Lexer {
         let wsStart = ws & ~(ws << 1)
         starts |= wsStart | (ws & ~(ws >> 1) & (ws << 1))
 
-        var limit = ascii &- 3
-        if ws >> UInt64(ascii &- 1) & 1 != 0 {
-            limit = min(limit, 63 &- wsStart.leadingZeroBitCount)
-        }
-        let trusted = through(limit)
+        let trusted = trustedStarts(ascii: ascii, white: ws, whiteStarts: wsStart)
 
         // Contractions: an apostrophe that starts a piece (the first of a run of "other" that
         // no space takes). The suffix is the byte scan's (``GPT2Rule/contraction(_:_:)``); its

@@ -33,6 +33,20 @@ extension Lexer {
     @inline(__always)
     static func through(_ i: Int) -> UInt64 { i >= 63 ? ~0 : (2 << UInt64(truncatingIfNeeded: i)) &- 1 }
 
+    /// The positions of a block whose starts every rule can trust, given its first `ascii`
+    /// bytes are ASCII, `white` its white space and `whiteStarts` the starts of white-space
+    /// runs: none in the last three ASCII bytes (a contraction reads two bytes past its
+    /// apostrophe), and none after the start of a white-space run that reaches the last
+    /// ASCII byte (where that run ends, and where its last CR or LF is, lie past the block).
+    @inline(__always)
+    static func trustedStarts(ascii: Int, white: UInt64, whiteStarts: UInt64) -> UInt64 {
+        var limit = ascii &- 3
+        if white >> UInt64(ascii &- 1) & 1 != 0 {
+            limit = min(limit, 63 &- whiteStarts.leadingZeroBitCount)
+        }
+        return through(limit)
+    }
+
     /// The positions of `cls` reachable from `seed` (a subset of `cls`) going up through
     /// consecutive positions of `cls`: each run of `cls` from its first seed on.
     /// - Complexity: O(1): six doubling steps (a Kogge–Stone prefix).
