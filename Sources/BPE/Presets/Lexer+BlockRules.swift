@@ -84,23 +84,43 @@ extension Lexer {
         // starts a piece.
         // The suffix is the byte scan's (``Lexer/contractionCaseless(_:)``); its two bytes after
         // the apostrophe are within the block's ASCII (i ≤ limit ≤ ascii - 3).
-        var apostrophes = m.apostrophe & (contractionsAfterWords ? letter << 1 : punctStart) & trusted
+        starts = contractionStarts(starts, apostrophes: m.apostrophe & (contractionsAfterWords ? letter << 1 : punctStart),
+                                   trusted: trusted, from: p, endWords: contractionsAfterWords) { x.contractionCaseless($0) }
+
+        starts &= trusted
+        return (starts, 63 &- starts.leadingZeroBitCount)
+    }
+
+    /// `starts` with the contractions that begin at `apostrophes` (within `trusted`) made
+    /// pieces: `end` gives the byte after a contraction's suffix at an apostrophe's address,
+    /// or nil. With `endWords` (o200k) the apostrophe and suffix join the word before, and an
+    /// apostrophe right at the end of the contraction before is skipped (`x's's` is `x's`
+    /// and `'s`); without it (cl100k, GPT-2) they are a piece of their own. Either way the
+    /// next piece starts after the suffix. The suffix's two bytes after the apostrophe are
+    /// within the block's ASCII, since a trusted start is at most `ascii - 3`.
+    ///
+    /// ```swift
+    /// // "it's." from p, apostrophe at 2, endWords false: starts {0, 2, 3, 4} -> {0, 2, 4}
+    /// ```
+    /// - Complexity: O(a), a the number of apostrophes.
+    @inline(__always)
+    static func contractionStarts(_ starts: UInt64, apostrophes: UInt64, trusted: UInt64, from p: Int,
+                                  endWords: Bool, end: (Int) -> Int?) -> UInt64 {
+        var starts = starts
+        var apostrophes = apostrophes & trusted
         var contractionEnd = -1
         while apostrophes != 0 {
             let i = apostrophes.trailingZeroBitCount
             apostrophes &= apostrophes &- 1
-            if contractionsAfterWords && i == contractionEnd { continue }
-            guard let end = x.contractionCaseless(p &+ i) else { continue }
-            let k = end &- (p &+ i)
-            // o200k: the apostrophe and the suffix join the word; cl100k: they are a piece.
+            if endWords && i == contractionEnd { continue }
+            guard let e = end(p &+ i) else { continue }
+            let k = e &- (p &+ i)
             let inside: UInt64 = ((1 << UInt64(k)) &- 1) << UInt64(i)
-            starts &= contractionsAfterWords ? ~inside : ~(inside & ~(1 << UInt64(i)))
+            starts &= endWords ? ~inside : ~(inside & ~(1 << UInt64(i)))
             starts |= 1 << UInt64(i &+ k)
             contractionEnd = i &+ k
         }
-
-        starts &= trusted
-        return (starts, 63 &- starts.leadingZeroBitCount)
+        return starts
     }
 }
 
@@ -168,15 +188,8 @@ extension Lexer {
         // Contractions: an apostrophe that starts a piece (the first of a run of "other" that
         // no space takes). The suffix is the byte scan's (``GPT2Rule/contraction(_:_:)``); its
         // two bytes after the apostrophe are within the block's ASCII (i ≤ limit ≤ ascii - 3).
-        var apostrophes = m.apostrophe & starts & trusted
-        while apostrophes != 0 {
-            let i = apostrophes.trailingZeroBitCount
-            apostrophes &= apostrophes &- 1
-            guard let end = GPT2Rule.contraction(x, p &+ i) else { continue }
-            let k = end &- (p &+ i)
-            let inside: UInt64 = ((1 << UInt64(k)) &- 1) << UInt64(i)
-            starts = starts & ~inside | 1 << UInt64(i) | 1 << UInt64(i &+ k)
-        }
+        starts = contractionStarts(starts, apostrophes: m.apostrophe & starts, trusted: trusted, from: p,
+                                   endWords: false) { GPT2Rule.contraction(x, $0) }
 
         starts &= trusted
         return (starts, 63 &- starts.leadingZeroBitCount)
