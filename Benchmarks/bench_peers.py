@@ -164,10 +164,19 @@ def worker(name: str, encoding: str) -> int:
             elif op == "capped":
                 # Grow a prefix 4x at a time; stop before a step predicted (as quadratic)
                 # to pass the cap. Returns the largest size done.
+                # A step that fails (tiktoken's regex engine gives up on o200k's `\s+(?!\S)`
+                # over a megabyte of spaces: fancy-regex's StackOverflow, raised as pyo3's
+                # PanicException, a BaseException) ends the growth at the size before it.
                 text = text_of(cmd["file"])
                 size, best = cmd["start"], None
                 while True:
-                    t, n = timed(count, text[:size])
+                    try:
+                        t, n = timed(count, text[:size])
+                    except BaseException as e:
+                        if best is None or isinstance(e, (KeyboardInterrupt, SystemExit)):
+                            raise
+                        best["stopped"] = f"failed on {size} characters: {type(e).__name__}: {e}"
+                        break
                     best = {"chars": size, "bytes": len(text[:size].encode("utf-8")), "s": t, "tokens": n}
                     if size >= len(text) or t * 16 > cmd["cap_s"]:
                         break
@@ -202,6 +211,10 @@ def worker(name: str, encoding: str) -> int:
             else:
                 res = {"error": f"unknown op {op}"}
         except Exception as e:              # report to the main process, keep serving
+            res = {"error": f"{type(e).__name__}: {e}"}
+        except BaseException as e:          # pyo3's PanicException too, but not ^C
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
             res = {"error": f"{type(e).__name__}: {e}"}
         proto.write(json.dumps(res) + "\n")
     return 0

@@ -647,6 +647,9 @@ def pathological_section(encodings, runs, pin, args, get_worker, path_mb, cap_s,
             else:
                 r["tiktoken_ms_per_mb"] = x["s"] * 1000 / (x["bytes"] / MB)
                 r["tiktoken_bytes"] = x["bytes"]
+                if "stopped" in x:
+                    r["tiktoken_stopped"] = x["stopped"]
+                    print(f"   tiktoken, {e}, {kind}: {x['stopped']}; its figure is for the size before")
                 if x["bytes"] == size:
                     counts["tiktoken"] = x["tokens"]
             r["tokens"] = counts
