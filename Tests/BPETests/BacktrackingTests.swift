@@ -14,22 +14,41 @@ import TestSupport
         return sink.tokens
     }
 
+    /// How the single bytes are laid out among the ids: in byte order, shuffled (as in the
+    /// OpenAI encodings, whose first 256 ids are the bytes in another order), or with a
+    /// two-byte token at id 10, so that only ids below 10 are bytes for
+    /// ``Backtracking/byteIDLimit`` and pairs of the other bytes take the pair table.
+    enum ByteLayout: CaseIterable { case inOrder, shuffled, pairAtTen }
+
     /// Random byte-level vocabularies over "abc", including ones where tiktoken makes a token
     /// from a higher-ranked one (the backtracking tables must then refuse the vocabulary).
-    @Test func smallVocabulariesAgreeWithTheHeap() throws {
+    @Test(arguments: ByteLayout.allCases)
+    func smallVocabulariesAgreeWithTheHeap(_ layout: ByteLayout) throws {
         var rng = SplitMix(seed: 3)
         var eligible = 0, refused = 0
+        let letters = Array("abc".utf8)
         for round in 0..<60 {
-            var tokens: [[UInt8]] = (0...255).map { [UInt8($0)] }
+            var bytes: [[UInt8]] = (0...255).map { [UInt8($0)] }
+            switch layout {
+            case .inOrder: break
+            case .shuffled: bytes.shuffle(using: &rng)
+            case .pairAtTen:
+                bytes.removeAll { $0 == [letters[0]] || $0 == [letters[1]] }
+                bytes.insert(contentsOf: [[letters[0]], [letters[1]]], at: 3)
+                bytes.insert([letters[0], letters[1]], at: 10)
+            }
+            var tokens = bytes
             var seen = Set(tokens)
-            let letters = Array("abc".utf8)
-            while tokens.count < 256 + 12 {
-                let a = Bool.random(using: &rng) ? [letters.randomElement(using: &rng)!] : tokens[256...].randomElement(using: &rng) ?? [letters[0]]
-                let b = Bool.random(using: &rng) ? [letters.randomElement(using: &rng)!] : tokens[256...].randomElement(using: &rng) ?? [letters[1]]
+            let made = tokens.count
+            while tokens.count < made + 12 {
+                let a = Bool.random(using: &rng) ? [letters.randomElement(using: &rng)!] : tokens[made...].randomElement(using: &rng) ?? [letters[0]]
+                let b = Bool.random(using: &rng) ? [letters.randomElement(using: &rng)!] : tokens[made...].randomElement(using: &rng) ?? [letters[1]]
                 if seen.insert(a + b).inserted { tokens.append(a + b) }
             }
             let v = try Vocabulary(tokens: tokens)
             guard let bt = v.backtracking else { refused += 1; continue }
+            #expect(bt.byteIDLimit == (layout == .pairAtTen ? 10 : 256))
+            for id in 0..<Int(bt.byteIDLimit) { #expect(v.byteRanks[Int(bt.byteOfID.base[id])] == Rank(id)) }
             eligible += 1
             for _ in 0..<200 {
                 let piece = (0..<Int.random(in: 2..<80, using: &rng)).map { _ in letters.randomElement(using: &rng)! }
@@ -58,6 +77,8 @@ import TestSupport
     @Test(arguments: ["r50k_base", "cl100k_base", "o200k_base"])
     func realVocabulariesAgreeWithTheHeap(_ name: String) throws {
         let v = try Encoding.builtin(name).vocabulary
+        // Their first 256 ids are the bytes: pairs of them take the byte-pair table.
+        #expect(try #require(v.backtracking).byteIDLimit == 256)
         var rng = SplitMix(seed: 11)
         let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
         let b64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

@@ -43,12 +43,30 @@ final class Backtracking: @unchecked Sendable {
     /// A record per id.
     let storage: Slab<Token>
     let tokens: UnsafeMutablePointer<Token>
+    /// Every id below `byteIDLimit` is a single byte's token (the first 256 of the OpenAI
+    /// encodings; 0 when id 0 is not), and `byteOfID[id]` is that byte, so a pair of them is
+    /// looked up by its bytes in the ``BytePairTable`` (see ``compatible(_:_:_:_:)``).
+    let byteIDLimit: Rank
+    let byteOfID: Slab<UInt8>
 
     /// Tables read back from a cache file.
     init(trie: TokenTrie, storage: Slab<Token>) {
         self.trie = trie
         self.storage = storage
         tokens = storage.base
+        (byteIDLimit, byteOfID) = Self.byteIDs(trie)
+    }
+
+    /// ``byteIDLimit`` and ``byteOfID`` from the trie's single-byte tokens.
+    /// - Complexity: O(256).
+    static func byteIDs(_ trie: TokenTrie) -> (Rank, Slab<UInt8>) {
+        let byteOf = Slab<UInt8>(count: 256, repeating: 0)
+        var isByte = [Bool](repeating: false, count: 256)
+        for b in 0..<256 {
+            let t = trie.token(ofByte: UInt8(b))
+            if t < 256 { byteOf.base[Int(t)] = UInt8(b); isByte[Int(t)] = true }
+        }
+        return (Rank(isByte.firstIndex(of: false) ?? 256), byteOf)
     }
 
     /// The tables for `v`, or `nil` when the replay does not model its merges (see above).
@@ -99,17 +117,30 @@ final class Backtracking: @unchecked Sendable {
         }
         storage = Slab(records)
         tokens = storage.base
+        (byteIDLimit, byteOfID) = Self.byteIDs(trie)
     }
 
     /// Whether `a` then `b` is what BPE makes of their bytes side by side, considering only
     /// merges ranked below `limit` (`Rank.max`: all). `left(t)`/`right(t)` give the split.
     /// Most pairs asked about here do not merge, so each probe asks the pair table's filter
     /// first (``PairTable/findLikelyAbsent(left:right:)``).
+    ///
+    /// Two tokens whose ids are below `byteIDLimit` are single bytes, whose merge the
+    /// ``BytePairTable`` `bytePairs` gives by the bytes (`byteOf`): one load from the few
+    /// lines that text uses, and nothing left to undo after it. In random letters (o200k)
+    /// a third of the probes are such pairs, and three in four of the pairs that pass the
+    /// pair table's filter, whose slots are scattered over megabytes.
     @inline(__always)
     static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable,
+                           byteIDLimit: Rank = 0, byteOf: UnsafePointer<UInt8>? = nil,
+                           bytePairs: UnsafePointer<UInt64>? = nil,
                            left: (Rank) -> Rank, right: (Rank) -> Rank) -> Bool {
         var a = a, b = b, limit = limit
         while true {
+            if a < byteIDLimit && b < byteIDLimit, let byteOf, let bytePairs {
+                let m = bytePairs[Int(byteOf[Int(a)]) &<< 8 | Int(byteOf[Int(b)])]
+                return m == .max || Rank(truncatingIfNeeded: m) >= limit
+            }
             let m = pairs.findLikelyAbsent(left: a, right: b)
             if m != .max && Rank(truncatingIfNeeded: m) < limit { return false }
             // Undo the later of the two last merges; the seam moves into that token.
@@ -138,11 +169,13 @@ final class Backtracking: @unchecked Sendable {
         compatible(a, b, limit: limit, pairs, left: { left[Int($0)] }, right: { right[Int($0)] })
     }
 
-    /// ``compatible(_:_:limit:_:left:right:)`` over the finished records.
+    /// ``compatible(_:_:limit:_:byteIDLimit:byteOf:bytePairs:left:right:)`` over the
+    /// finished records, with the vocabulary's ``BytePairTable`` merges for pairs of bytes.
     @inline(__always)
-    func compatible(_ a: Rank, _ b: Rank, _ pairs: PairTable) -> Bool {
+    func compatible(_ a: Rank, _ b: Rank, _ pairs: PairTable, _ bytePairs: UnsafePointer<UInt64>) -> Bool {
         let t = tokens
-        return Self.compatible(a, b, limit: .max, pairs, left: { t[Int($0)].left }, right: { t[Int($0)].right })
+        return Self.compatible(a, b, limit: .max, pairs, byteIDLimit: byteIDLimit, byteOf: byteOfID.base,
+                               bytePairs: bytePairs, left: { t[Int($0)].left }, right: { t[Int($0)].right })
     }
 }
 
@@ -177,6 +210,7 @@ extension Vocabulary {
             let trie = bt.trie
             let info = bt.tokens
             let pairs = self.pairs
+            let bytePairs = UnsafePointer(self.bytePairs.merges)
             // Locals of this closure, not of the function: a variable the closure captured
             // would live in a box, a load and a store through memory for every question.
             var memo = memo
@@ -190,10 +224,10 @@ extension Vocabulary {
                         var fits = bits[end >> 6] & (1 << UInt64(end & 63)) != 0
                         if fits, let last {
                             if let m = memo {
-                                fits = m.compatible(last, token, bt, pairs, misses: &misses)
+                                fits = m.compatible(last, token, bt, pairs, bytePairs, misses: &misses)
                                 if misses == Self.memoTrial && misses > count { memo = nil }
                             } else {
-                                fits = bt.compatible(last, token, pairs)
+                                fits = bt.compatible(last, token, pairs, bytePairs)
                             }
                         }
                         if fits {

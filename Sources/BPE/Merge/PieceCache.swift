@@ -144,7 +144,7 @@ struct PieceCache {
     static let tagBits: UInt64 = (1 << 48) - 1
 
     /// The second memo: whether token `b` may follow token `a` in the backtracking encoder
-    /// (``Backtracking/compatible(_:_:_:)``, a fixed function of the two tokens), for the
+    /// (``Backtracking/compatible(_:_:_:_:)``, a fixed function of the two tokens), for the
     /// last pairs asked about, direct-mapped. A long piece asks once per token, and each
     /// answer costs a chain of pair-table probes; text that repeats (a run of one character,
     /// a long word seen before, the characters of a CJK text) asks about the same pairs again.
@@ -210,18 +210,19 @@ struct PieceCache {
         }
     }
 
-    /// `bt.compatible(a, b, pairs)`, from the memo when it has the pair; `misses` counts the
+    /// `bt.compatible(a, b, pairs, bytePairs)`, from the memo when it has the pair; `misses` counts the
     /// questions it could not answer.
-    /// - Complexity: O(1) on a hit; as ``Backtracking/compatible(_:_:_:)`` on a miss.
+    /// - Complexity: O(1) on a hit; as ``Backtracking/compatible(_:_:_:_:)`` on a miss.
     @inline(__always)
-    func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable, misses: inout Int) -> Bool {
-        guard a < (1 << 31) - 1 else { return bt.compatible(a, b, pairs) }
+    func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable, _ bytePairs: UnsafePointer<UInt64>,
+                    misses: inout Int) -> Bool {
+        guard a < (1 << 31) - 1 else { return bt.compatible(a, b, pairs, bytePairs) }
         let key = (UInt64(a) << 32 | UInt64(b)) &+ 1
         let slot = pairSlots + Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.pairSlotBits))
         let entry = slot.pointee
         if entry & ~(1 << 63) == key { return entry >> 63 != 0 }
         misses &+= 1
-        let answer = bt.compatible(a, b, pairs)
+        let answer = bt.compatible(a, b, pairs, bytePairs)
         slot.pointee = key | (answer ? 1 << 63 : 0)
         return answer
     }

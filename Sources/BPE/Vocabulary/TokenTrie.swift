@@ -127,6 +127,10 @@ final class TokenTrie: @unchecked Sendable {
         (pairNodes, byteTokens) = Self.firstSteps(cells, count)
     }
 
+    /// The token of byte `b` alone, or `Rank.max` when it is not in the trie.
+    /// - Complexity: O(1).
+    func token(ofByte b: UInt8) -> Rank { byteTokens.base[Int(b)] }
+
     /// The longest token that is a prefix of `p[0..<n]`, with its length, or `nil`.
     @inline(__always)
     func longestPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> (token: Rank, length: Int)? {
