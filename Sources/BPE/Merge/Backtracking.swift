@@ -125,20 +125,19 @@ final class Backtracking: @unchecked Sendable {
     /// Most pairs asked about here do not merge, so each probe asks the pair table's filter
     /// first (``PairTable/findLikelyAbsent(left:right:)``).
     ///
-    /// Two tokens whose ids are below `byteIDLimit` are single bytes, whose merge the
-    /// ``BytePairTable`` `bytePairs` gives by the bytes (`byteOf`): one load from the few
-    /// lines that text uses, and nothing left to undo after it. In random letters (o200k)
+    /// Two tokens whose ids are below `byteIDLimit` are single bytes, whose merge
+    /// `bytePair(a, b)` gives from the ``BytePairTable``, by their bytes: one load from the
+    /// few lines that text uses, and nothing left to undo after it. In random letters (o200k)
     /// a third of the probes are such pairs, and three in four of the pairs that pass the
     /// pair table's filter, whose slots are scattered over megabytes.
     @inline(__always)
     static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable,
-                           byteIDLimit: Rank = 0, byteOf: UnsafePointer<UInt8>? = nil,
-                           bytePairs: UnsafePointer<UInt64>? = nil,
+                           byteIDLimit: Rank = 0, bytePair: (Rank, Rank) -> UInt64 = { _, _ in .max },
                            left: (Rank) -> Rank, right: (Rank) -> Rank) -> Bool {
         var a = a, b = b, limit = limit
         while true {
-            if a < byteIDLimit && b < byteIDLimit, let byteOf, let bytePairs {
-                let m = bytePairs[Int(byteOf[Int(a)]) &<< 8 | Int(byteOf[Int(b)])]
+            if a < byteIDLimit && b < byteIDLimit {
+                let m = bytePair(a, b)
                 return m == .max || Rank(truncatingIfNeeded: m) >= limit
             }
             let m = pairs.findLikelyAbsent(left: a, right: b)
@@ -164,18 +163,19 @@ final class Backtracking: @unchecked Sendable {
         }
     }
 
-    /// ``compatible(_:_:limit:_:left:right:)`` while the splits are still being found.
+    /// ``compatible(_:_:limit:_:byteIDLimit:bytePair:left:right:)`` while the splits are still being found.
     static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable, _ left: [Rank], _ right: [Rank]) -> Bool {
         compatible(a, b, limit: limit, pairs, left: { left[Int($0)] }, right: { right[Int($0)] })
     }
 
-    /// ``compatible(_:_:limit:_:byteIDLimit:byteOf:bytePairs:left:right:)`` over the
-    /// finished records, with the vocabulary's ``BytePairTable`` merges for pairs of bytes.
+    /// ``compatible(_:_:limit:_:byteIDLimit:bytePair:left:right:)`` over the finished
+    /// records, with the vocabulary's ``BytePairTable`` merges for pairs of bytes.
     @inline(__always)
     func compatible(_ a: Rank, _ b: Rank, _ pairs: PairTable, _ bytePairs: UnsafePointer<UInt64>) -> Bool {
-        let t = tokens
-        return Self.compatible(a, b, limit: .max, pairs, byteIDLimit: byteIDLimit, byteOf: byteOfID.base,
-                               bytePairs: bytePairs, left: { t[Int($0)].left }, right: { t[Int($0)].right })
+        let t = tokens, byteOf = byteOfID.base
+        return Self.compatible(a, b, limit: .max, pairs, byteIDLimit: byteIDLimit,
+                               bytePair: { bytePairs[Int(byteOf[Int($0)]) &<< 8 | Int(byteOf[Int($1)])] },
+                               left: { t[Int($0)].left }, right: { t[Int($0)].right })
     }
 }
 
@@ -211,6 +211,7 @@ extension Vocabulary {
             let info = bt.tokens
             let pairs = self.pairs
             let bytePairs = UnsafePointer(self.bytePairs.merges)
+            let byteIDLimit = bt.byteIDLimit, byteOf = UnsafePointer(bt.byteOfID.base)
             // Locals of this closure, not of the function: a variable the closure captured
             // would live in a box, a load and a store through memory for every question.
             var memo = memo
@@ -227,7 +228,10 @@ extension Vocabulary {
                                 fits = m.compatible(last, token, bt, pairs, bytePairs, misses: &misses)
                                 if misses == Self.memoTrial && misses > count { memo = nil }
                             } else {
-                                fits = bt.compatible(last, token, pairs, bytePairs)
+                                fits = Backtracking.compatible(
+                                    last, token, limit: .max, pairs, byteIDLimit: byteIDLimit,
+                                    bytePair: { bytePairs[Int(byteOf[Int($0)]) &<< 8 | Int(byteOf[Int($1)])] },
+                                    left: { info[Int($0)].left }, right: { info[Int($0)].right })
                             }
                         }
                         if fits {
