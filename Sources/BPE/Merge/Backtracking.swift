@@ -163,18 +163,27 @@ final class Backtracking: @unchecked Sendable {
         }
     }
 
-    /// ``compatible(_:_:limit:_:byteIDLimit:bytePair:left:right:)`` while the splits are still being found.
+    /// ``compatible(_:_:limit:_:byteIDLimit:bytePair:left:right:)`` while the splits are still
+    /// being found.
     static func compatible(_ a: Rank, _ b: Rank, limit: Rank, _ pairs: PairTable, _ left: [Rank], _ right: [Rank]) -> Bool {
         compatible(a, b, limit: limit, pairs, left: { left[Int($0)] }, right: { right[Int($0)] })
+    }
+
+    /// The ``BytePairTable`` merge (`bytePairs`, its words) of the single-byte tokens `a`
+    /// and `b`, both below ``byteIDLimit``, whose bytes `byteOf` (``byteOfID``) gives.
+    /// - Complexity: O(1), three loads.
+    @inline(__always)
+    static func byteMerge(_ a: Rank, _ b: Rank, byteOf: UnsafePointer<UInt8>, bytePairs: UnsafePointer<UInt64>) -> UInt64 {
+        bytePairs[Int(byteOf[Int(a)]) &<< 8 | Int(byteOf[Int(b)])]
     }
 
     /// ``compatible(_:_:limit:_:byteIDLimit:bytePair:left:right:)`` over the finished
     /// records, with the vocabulary's ``BytePairTable`` merges for pairs of bytes.
     @inline(__always)
     func compatible(_ a: Rank, _ b: Rank, _ pairs: PairTable, _ bytePairs: UnsafePointer<UInt64>) -> Bool {
-        let t = tokens, byteOf = byteOfID.base
+        let t = tokens, byteOf = UnsafePointer(byteOfID.base)
         return Self.compatible(a, b, limit: .max, pairs, byteIDLimit: byteIDLimit,
-                               bytePair: { bytePairs[Int(byteOf[Int($0)]) &<< 8 | Int(byteOf[Int($1)])] },
+                               bytePair: { Self.byteMerge($0, $1, byteOf: byteOf, bytePairs: bytePairs) },
                                left: { t[Int($0)].left }, right: { t[Int($0)].right })
     }
 }
@@ -230,7 +239,7 @@ extension Vocabulary {
                             } else {
                                 fits = Backtracking.compatible(
                                     last, token, limit: .max, pairs, byteIDLimit: byteIDLimit,
-                                    bytePair: { bytePairs[Int(byteOf[Int($0)]) &<< 8 | Int(byteOf[Int($1)])] },
+                                    bytePair: { Backtracking.byteMerge($0, $1, byteOf: byteOf, bytePairs: bytePairs) },
                                     left: { info[Int($0)].left }, right: { info[Int($0)].right })
                             }
                         }

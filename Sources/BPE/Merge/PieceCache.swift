@@ -210,8 +210,8 @@ struct PieceCache {
         }
     }
 
-    /// `bt.compatible(a, b, pairs, bytePairs)`, from the memo when it has the pair; `misses` counts the
-    /// questions it could not answer.
+    /// `bt.compatible(a, b, pairs, bytePairs)`, from the memo when it has the pair; `misses`
+    /// counts the questions it could not answer.
     /// - Complexity: O(1) on a hit; as ``Backtracking/compatible(_:_:_:_:)`` on a miss.
     @inline(__always)
     func compatible(_ a: Rank, _ b: Rank, _ bt: Backtracking, _ pairs: PairTable, _ bytePairs: UnsafePointer<UInt64>,
