@@ -210,10 +210,8 @@ def worker(name: str, encoding: str) -> int:
                        "other_text": show(b[max(0, i - 3):i + 4])}
             else:
                 res = {"error": f"unknown op {op}"}
-        except Exception as e:              # report to the main process, keep serving
-            res = {"error": f"{type(e).__name__}: {e}"}
-        except BaseException as e:          # pyo3's PanicException too, but not ^C
-            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+        except BaseException as e:          # report to the main process, keep serving; pyo3's
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):  # PanicException too, not ^C
                 raise
             res = {"error": f"{type(e).__name__}: {e}"}
         proto.write(json.dumps(res) + "\n")

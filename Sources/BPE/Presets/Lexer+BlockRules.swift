@@ -79,11 +79,9 @@ extension Lexer {
 
         let trusted = trustedStarts(ascii: ascii, white: ws, whiteStarts: wsStart)
 
-        // Contractions. o200k: an apostrophe after a letter, the last of a word unless it
-        // ends the contraction before (`x's's` is `x's` and `'s`). cl100k: an apostrophe that
-        // starts a piece.
-        // The suffix is the byte scan's (``Lexer/contractionCaseless(_:)``); its two bytes after
-        // the apostrophe are within the block's ASCII (i ≤ limit ≤ ascii - 3).
+        // Contractions. o200k: an apostrophe after a letter, which joins the word before.
+        // cl100k: an apostrophe that starts a piece. The suffix is the byte scan's
+        // (``Lexer/contractionCaseless(_:)``).
         starts = contractionStarts(starts, apostrophes: m.apostrophe & (contractionsAfterWords ? letter << 1 : punctStart),
                                    trusted: trusted, from: p, endWords: contractionsAfterWords) { x.contractionCaseless($0) }
 
@@ -186,8 +184,7 @@ extension Lexer {
         let trusted = trustedStarts(ascii: ascii, white: ws, whiteStarts: wsStart)
 
         // Contractions: an apostrophe that starts a piece (the first of a run of "other" that
-        // no space takes). The suffix is the byte scan's (``GPT2Rule/contraction(_:_:)``); its
-        // two bytes after the apostrophe are within the block's ASCII (i ≤ limit ≤ ascii - 3).
+        // no space takes). The suffix is the byte scan's (``GPT2Rule/contraction(_:_:)``).
         starts = contractionStarts(starts, apostrophes: m.apostrophe & starts, trusted: trusted, from: p,
                                    endWords: false) { GPT2Rule.contraction(x, $0) }
 

@@ -97,7 +97,7 @@ enum O200KRule: LexerRule {
     @inline(__always)
     static func wordInWindow(_ x: Lexer, _ q: Int) -> Int? {
         guard q &+ 8 <= x.n else { return nil }
-        let w = UInt64(littleEndian: UnsafeRawPointer(x.s + q).loadUnaligned(as: UInt64.self))
+        let w = Lexer.word(x.s + q)
         let high: UInt64 = 0x8080_8080_8080_8080
         let upper = Lexer.swarInRange(w, Lexer.swarRange(CharClass.letter | CharClass.upper)!)
         let lower = Lexer.swarInRange(w, Lexer.swarRange(CharClass.letter | CharClass.lower)!)

@@ -210,7 +210,7 @@ struct Lexer {
         var e = i, last = i, newline = -1
         while true {
             while e &+ 8 <= n {
-                let w = UInt64(littleEndian: UnsafeRawPointer(s + e).loadUnaligned(as: UInt64.self)) ^ 0x2020_2020_2020_2020
+                let w = Self.word(s + e) ^ 0x2020_2020_2020_2020
                 let k = w.trailingZeroBitCount &>> 3   // 8 when all eight are spaces
                 if k == 0 { break }
                 last = e &+ k &- 1
@@ -240,7 +240,7 @@ struct Lexer {
     func asciiWhiteRun(_ e: Int, last: Int, newline: Int) -> (Int, Int, Int) {
         var e = e, last = last, newline = newline
         while e &+ 8 <= n {
-            let w = UInt64(littleEndian: UnsafeRawPointer(s + e).loadUnaligned(as: UInt64.self))
+            let w = Self.word(s + e)
             let k = (~Self.swarWhite(w) & 0x8080_8080_8080_8080).trailingZeroBitCount &>> 3   // 8: all white
             if k == 0 { break }
             let taken: UInt64 = k == 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* k)) &- 1
@@ -288,7 +288,7 @@ struct Lexer {
         var e = i
         if let range = Self.swarRange(mask) {
             while e &+ 8 <= n {
-                let w = UInt64(littleEndian: UnsafeRawPointer(s + e).loadUnaligned(as: UInt64.self))
+                let w = Self.word(s + e)
                 let outside = ~Self.swarInRange(w, range) & 0x8080_8080_8080_8080
                 if outside != 0 { return e &+ outside.trailingZeroBitCount &>> 3 }
                 e &+= 8
@@ -309,6 +309,13 @@ struct Lexer {
         case CharClass.letter | CharClass.lower: return (0, UInt8(ascii: "a"), UInt8(ascii: "z"))
         default: return nil
         }
+    }
+
+    /// The eight bytes from `p` as one word, the first in the low byte: what the byte-lane
+    /// tests below read.
+    @inline(__always)
+    static func word(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
     }
 
     /// 0x80 in each byte of `w` that is ASCII and, with `fold` OR-ed in, within `lo...hi`;

@@ -34,7 +34,7 @@ package enum SafeCut {
             // Positions i − 7 ... i: the bytes at them, before them and after them.
             while i &- 7 >= lowest {
                 let j = i &- 7
-                let at = load(base + j), before = load(base + (j &- 1)), after = load(base + (j &+ 1))
+                let at = Lexer.word(base + j), before = Lexer.word(base + (j &- 1)), after = Lexer.word(base + (j &+ 1))
                 let cuts = Lexer.swarEqual(at, 0x0A) & visible(before) & visible(after) & ~Lexer.swarEqual(after, 0x2F)
                 if cuts != 0 { return j &+ (63 &- cuts.leadingZeroBitCount) &>> 3 &+ 1 }
                 i &-= 8
@@ -92,8 +92,4 @@ package enum SafeCut {
     /// ``isVisibleASCII(_:)`` for each byte of `w`: 0x80 where it holds, 0 elsewhere.
     @inline(__always) static func visible(_ w: UInt64) -> UInt64 { Lexer.swarInRange(w, (fold: 0, lo: 0x21, hi: 0x7E)) }
 
-    /// Eight bytes from `p`, the first in the low byte.
-    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-    }
 }
