@@ -89,6 +89,8 @@ import TestSupport
         var state = EncodeState()
         state.usesThreadCaches = false
         state.pieceCacheThreshold = 0
+        // The tiers' own behaviour: the batched encoder's table would answer these first.
+        state.usesPieceTable = false
         var sink = ArraySink()
         text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
         #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
@@ -237,7 +239,7 @@ import TestSupport
 
     /// A text with more distinct pieces to merge than the compact tier holds grows it
     /// mid-text, and the cache still changes nothing: 80,000 words of random letters, then
-    /// the same again.
+    /// the same again. With the batched encoder, the same text grows its table.
     @Test func aGrowingCacheChangesNothing() throws {
         let enc = try Encoding.builtin("o200k_base")
         var rng = SplitMix(seed: 5)
@@ -251,10 +253,22 @@ import TestSupport
         var state = EncodeState()
         state.usesThreadCaches = false
         state.pieceCacheThreshold = 0
+        state.usesPieceTable = false
         var sink = ArraySink()
         text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
         #expect(state.pieceCache?.compact.slotCount == 4 * CompactPieceTier.initialSets)
-        #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
+        let plain = encode(enc, text, cache: false, backtracking: true)
+        #expect(sink.tokens == plain)
+        // Through the batched encoder: its table, sized for the text (131,072 entries for
+        // 1.3 MB), grows mid-text to its most to keep the 80,000 words.
+        var batched = EncodeState()
+        batched.usesThreadCaches = false
+        batched.pieceCacheThreshold = 0
+        var batchedSink = ArraySink()
+        text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &batched, into: &batchedSink) }
+        let table = try #require(batched.pieceCache).pieces
+        #expect(table.capacity == PieceTable.maxEntries && table.count >= 79_000)
+        #expect(batchedSink.tokens == plain)
     }
 
     /// The fuzz check's cache, whose compact tier has 64 sets instead of 65,536 (and one
@@ -268,6 +282,8 @@ import TestSupport
             let plain = encode(enc, text, cache: false, backtracking: false)
             #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: true, compactCacheSets: 64) == plain)
             #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: false, compactCacheSets: 1) == plain)
+            #expect(enc.encodeOrdinary(bytes: text, pieceCache: true, backtracking: true, compactCacheSets: 64,
+                                       pieceTable: false) == plain)
         }
         var state = EncodeState()
         state.usesThreadCaches = false

@@ -123,10 +123,13 @@ extension Encoding {
     /// power of two); `nil` for the size the encoder uses. The fuzz check makes small ones:
     /// clearing 4 MiB for every call was a third of its time (3,000 runs from the seeds, one
     /// core: 7.9–8.5 s, 2.5–3.0 of them in the kernel; with 64 sets 5.2–6.0 s, 0.3–0.5).
+    /// `pieceTable`: whether a piece cache goes with the batched encoder (its small tables,
+    /// 8 to 64 entries, where the compact tier is small) or without it, so the tiers answer.
     package func encodeOrdinary(bytes: [UInt8], pieceCache: Bool, backtracking: Bool,
-                                compactCacheSets: Int? = nil) -> [Rank] {
+                                compactCacheSets: Int? = nil, pieceTable: Bool = true) -> [Rank] {
         var state = EncodeState()
         state.usesPieceCache = pieceCache
+        state.usesPieceTable = pieceTable
         if let compactCacheSets { state.compactCacheSets = compactCacheSets }
         state.usesThreadCaches = false
         state.pieceCacheThreshold = 0
@@ -161,9 +164,51 @@ extension Encoding {
         defer { state.matcher = matcher }
         // Pieces that start this far from the end can read 8 bytes from their start.
         let paddedEnd = buf.count &- 8
+        guard v.wholePieceLookup, state.usesPieceTable, let cache = state.pieceCache else {
+            try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in
+                if !valid { try P.reject(byteOffset: start) }
+                v.encodePiece(base + start, end - start, padded: start <= paddedEnd, state: &state, into: &sink)
+            }
+            return
+        }
+        let table = cache.pieces
+        table.reserve(forBytes: buf.count)
+        let batch = cache.batch
+        let items = batch.items
+        let wideEnd = buf.count &- 16
+        var queued = 0
+        var bypass = 0
+        var entries = table.storage.pointee.entries
+        var mask = table.storage.pointee.mask
         try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in
-            if !valid { try P.reject(byteOffset: start) }
-            v.encodePiece(base + start, end - start, padded: start <= paddedEnd, state: &state, into: &sink)
+            if bypass > 0 || !valid {
+                if queued > 0 {
+                    _ = v.encodeQueuedOutOfLine(queued, base: base, paddedEnd: paddedEnd, table: table, batch: batch,
+                                                state: &state, into: &sink)
+                    queued = 0
+                    entries = table.storage.pointee.entries
+                    mask = table.storage.pointee.mask
+                }
+                if !valid { try P.reject(byteOffset: start) }
+                if bypass > 0 { bypass &-= 1 }
+                v.encodePiece(base + start, end &- start, padded: start <= paddedEnd, state: &state, into: &sink)
+                return
+            }
+            items[queued] = v.queueItem(base, start, end &- start, wide: start <= wideEnd, entries: entries, mask: mask)
+            queued &+= 1
+            if queued == PieceBatch.capacity {
+                let misses = v.encodeQueued(queued, base: base, paddedEnd: paddedEnd, table: table, batch: batch,
+                                            state: &state, into: &sink)
+                queued = 0
+                // The table grows only here, between batches.
+                entries = table.storage.pointee.entries
+                mask = table.storage.pointee.mask
+                if misses > PieceBatch.bypassMisses && table.isFull { bypass = PieceBatch.bypassPieces }
+            }
+        }
+        if queued > 0 {
+            _ = v.encodeQueuedOutOfLine(queued, base: base, paddedEnd: paddedEnd, table: table, batch: batch,
+                                        state: &state, into: &sink)
         }
     }
 

@@ -20,6 +20,9 @@ struct EncodeState {
     var usesThreadCaches = true
     /// Whether long pieces may use the backtracking encoder (tests compare with and without).
     var usesBacktracking = true
+    /// Whether a text with a piece cache goes through the batched encoder and its
+    /// ``PieceTable`` (tests compare with and without, and the tiers' own tests go without).
+    var usesPieceTable = true
     private var backtracking: Backtracking?
     private var backtrackingFetched = false
 

@@ -46,4 +46,122 @@ struct HotTables {
             vocabulary.encodePiece(p, n, state: &state, into: &sink)
         }
     }
+
+    /// The batch item for the piece `base[start..<start + n]`: a piece of up to
+    /// ``PieceTable/maxKey`` bytes keyed and hashed, its table line asked for; a longer one
+    /// marked for the encoder. Pieces of one and two bytes go through the table like the
+    /// rest: answered here from ``byteRanks`` and ``bytePairs`` instead, they cost two
+    /// branches on the length that text takes both ways (paired runs, o200k: English 1.02×
+    /// the time against 0.74× through the table).
+    @inline(__always)
+    func queueItem(_ base: UnsafePointer<UInt8>, _ start: Int, _ n: Int, wide: Bool,
+                   entries: UnsafeMutablePointer<PieceTable.Entry>, mask: Int) -> PieceBatch.Item {
+        guard n <= PieceTable.maxKey else {
+            return PieceBatch.Item(key: PieceTable.Key(low: UInt64(truncatingIfNeeded: n), high: 0), hash: 0, start: start)
+        }
+        let key = PieceTable.key(base + start, n, wide: wide)
+        let hash = PieceTable.hash(key)
+        prefetch(entries + PieceTable.home(hash, mask))
+        return PieceBatch.Item(key: key, hash: hash, start: start)
+    }
+
+    /// The batched encoder's lookups: the `count` pieces queued in `batch`, in order, each
+    /// from its item or its table entry's home pair, or else encoded
+    /// (``encodePiece(_:_:padded:state:into:)``) and kept. Returns the pieces the table
+    /// missed.
+    @inline(__always)
+    func encodeQueued<S: TokenSink>(_ count: Int, base: UnsafePointer<UInt8>, paddedEnd: Int, table: PieceTable,
+                                    batch: PieceBatch, state: inout EncodeState, into sink: inout S) -> Int {
+        let items = batch.items
+        var entries = table.storage.pointee.entries
+        var mask = table.storage.pointee.mask
+        var misses = 0
+        var i = 0
+        while i < count {
+            // Where the sink lends its storage: each hit's three tokens stored in place (8 and
+            // 4 bytes) and the cursor moved by its count; the sink takes them before anything
+            // else appends through it.
+            if let window = sink.reserveWindow(PieceTable.maxTokens &* (count &- i) &+ 1) {
+                var w = window
+                while i < count {
+                    let item = items[i]
+                    guard item.key.high != 0,
+                          let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
+                          e.pointee.last > 0xFFFF_FFFF else { break }
+                    let last = e.pointee.last
+                    UnsafeMutableRawPointer(w).storeBytes(of: e.pointee.first, as: UInt64.self)
+                    (w + 2).pointee = Rank(truncatingIfNeeded: last)
+                    w += Int(truncatingIfNeeded: last &>> 32)
+                    i &+= 1
+                }
+                sink.commitWindow(w - window)
+                if i == count { break }
+            } else {
+                let item = items[i]
+                if item.key.high != 0,
+                   let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
+                   e.pointee.last > 0xFFFF_FFFF {
+                    Self.emit(e.pointee.first, e.pointee.last, into: &sink)
+                    i &+= 1
+                    continue
+                }
+            }
+            if encodeMissed(items[i], base: base, paddedEnd: paddedEnd, table: table, batch: batch, state: &state, into: &sink) {
+                misses &+= 1
+            }
+            entries = table.storage.pointee.entries
+            mask = table.storage.pointee.mask
+            i &+= 1
+        }
+        return misses
+    }
+
+    /// ``encodeQueued(_:base:paddedEnd:table:batch:state:into:)`` out of line, for the
+    /// rare flushes (the last batch, an invalid sequence, a bypass).
+    @inline(never)
+    func encodeQueuedOutOfLine<S: TokenSink>(_ count: Int, base: UnsafePointer<UInt8>, paddedEnd: Int, table: PieceTable,
+                                             batch: PieceBatch, state: inout EncodeState, into sink: inout S) -> Int {
+        encodeQueued(count, base: base, paddedEnd: paddedEnd, table: table, batch: batch, state: &state, into: &sink)
+    }
+
+    /// An entry's tokens (its `first` and `last` words) into `sink`: one store of six, the
+    /// count from the top of `last`.
+    @inline(__always)
+    static func emit<S: TokenSink>(_ first: UInt64, _ last: UInt64, into sink: inout S) {
+        sink.append(six: (Rank(truncatingIfNeeded: first), Rank(truncatingIfNeeded: first &>> 32),
+                          Rank(truncatingIfNeeded: last), 0, 0, 0),
+                    count: Int(truncatingIfNeeded: last &>> 32))
+    }
+
+    /// A queued piece its home pair did not answer: a long one, one further along the
+    /// table, one kept as having more tokens than an entry holds (encoded, and known not to
+    /// be a token), or one to encode and keep. Returns whether the table did not have it.
+    ///
+    /// A piece the table will keep is encoded without the piece cache's tiers
+    /// (`keep: false`): the table is its cache, and a first encode kept every short piece
+    /// twice.
+    @inline(never)
+    func encodeMissed<S: TokenSink>(_ item: PieceBatch.Item, base: UnsafePointer<UInt8>, paddedEnd: Int, table: PieceTable,
+                                    batch: PieceBatch, state: inout EncodeState, into sink: inout S) -> Bool {
+        let start = item.start, n = item.count
+        let p = base + start
+        guard item.key.high != 0, let (e, found) = table.entry(for: item.key, hash: item.hash) else {
+            // A long piece, or a full table: the encoder and its tiers.
+            encodePiece(p, n, padded: start <= paddedEnd, state: &state, into: &sink)
+            return item.key.high != 0
+        }
+        if found {
+            if e.pointee.last > 0xFFFF_FFFF {
+                Self.emit(e.pointee.first, e.pointee.last, into: &sink)
+            } else {
+                vocabulary.encodePiece(p, n, state: &state, into: &sink, shortTableMissed: true)
+            }
+            return false
+        }
+        var scratch = ScratchSink(base: batch.scratch)
+        vocabulary.encodePiece(p, n, state: &state, into: &scratch, keep: false)
+        table.fill(e, key: item.key, tokens: scratch.base, count: scratch.count)
+        sink.append(scratch.base, count: scratch.count)
+        return true
+    }
 }

@@ -131,6 +131,10 @@ struct PieceCache {
     private let tiers: UnsafeMutablePointer<Tier>
     /// Pieces of ``minKey`` to ``CompactPieceTier/maxKey`` bytes.
     let compact: CompactPieceTier
+    /// Every piece of up to ``PieceTable/maxKey`` bytes, for the batched encoder.
+    let pieces: PieceTable
+    /// The batched encoder's pieces between lexing and lookup (``PieceBatch``).
+    let batch: PieceBatch
 
     /// Tier `t`'s slot count now (tier 0's doubles; for tests).
     func slotCount(now t: Int) -> Int { tiers[t].slotCount }
@@ -168,6 +172,10 @@ struct PieceCache {
         // The tiers' slots come zeroed (empty) and in huge pages (``HugePages/allocateZeroed(_:)``):
         // filled in random order, 4 KiB pages would be faulted in one by one.
         compact = CompactPieceTier(sets: compactSets)
+        // The checks' small caches (fewer compact sets than the thread's) get a small piece
+        // table too, so that it grows and fills within their few bytes of input.
+        pieces = compactSets < CompactPieceTier.initialSets ? PieceTable(initialEntries: 8, maxEntries: 64) : PieceTable()
+        batch = PieceBatch()
         pairSlots = calloc(Self.pairSlotCount, 8)!.assumingMemoryBound(to: UInt64.self)
         unpacked = .allocate(capacity: Self.maxTokens(Self.packedTier))
     }
@@ -176,6 +184,8 @@ struct PieceCache {
         for t in 0..<Self.tierCount { free(tiers[t].slots) }
         tiers.deallocate()
         compact.deallocate()
+        pieces.deallocate()
+        batch.deallocate()
         free(pairSlots)
         unpacked.deallocate()
     }

@@ -11,6 +11,11 @@ protocol TokenSink {
     /// Appends `tokens.0`, `tokens.1`, … up to `count` (at most 6) of them: a piece the
     /// piece cache's compact tier holds (``CompactPieceTier``), the commonest bulk append.
     mutating func append(six tokens: SixRanks, count: Int)
+    /// Room for `n` tokens past the last, written in place and then taken with
+    /// ``commitWindow(_:)``; nil where the sink has no such room (then append).
+    mutating func reserveWindow(_ n: Int) -> UnsafeMutablePointer<Rank>?
+    /// Takes the first `n` tokens written to the window as appended.
+    mutating func commitWindow(_ n: Int)
 }
 
 /// Six tokens by value, of which a count says how many are meant.
@@ -33,6 +38,9 @@ extension TokenSink {
     @inline(__always) mutating func append(six tokens: SixRanks, count: Int) {
         withRanks(of: tokens) { append($0, count: count) }
     }
+
+    @inline(__always) mutating func reserveWindow(_ n: Int) -> UnsafeMutablePointer<Rank>? { nil }
+    @inline(__always) mutating func commitWindow(_ n: Int) {}
 }
 
 /// Collects tokens. Appends go to raw storage that grows by doubling (an `Array`'s append
@@ -63,6 +71,9 @@ struct ArraySink: TokenSink {
     }
 
     @inline(__always) mutating func append(six tokens: SixRanks, count: Int) { buffer.append(six: tokens, count: count) }
+
+    @inline(__always) mutating func reserveWindow(_ n: Int) -> UnsafeMutablePointer<Rank>? { buffer.window(n) }
+    @inline(__always) mutating func commitWindow(_ n: Int) { buffer.commit(n) }
 
     /// The tokens so far, as an array. A large one is advised to use huge pages before the
     /// copy touches it (see ``HugePages``).
@@ -190,6 +201,15 @@ final class TokenBuffer {
         }
     }
 
+    /// Room for `n` tokens past the last (growing for it), to be written in place.
+    @inline(__always) func window(_ n: Int) -> UnsafeMutablePointer<Rank> {
+        if capacity &- count < n { grow(toHold: count + n) }
+        return base + count
+    }
+
+    /// Takes `n` tokens written through ``window(_:)``.
+    @inline(__always) func commit(_ n: Int) { count &+= n }
+
     /// Doubles the storage until it holds `needed` tokens.
     @inline(never) private func grow(toHold needed: Int) {
         var bigger = max(capacity * 2, 256)
@@ -242,6 +262,16 @@ struct ChunkSink: TokenSink {
         } else {
             withRanks(of: tokens) { append($0, count: n) }
         }
+    }
+
+    /// The buffer's free part, where more than `n` tokens fit before it fills.
+    @inline(__always) mutating func reserveWindow(_ n: Int) -> UnsafeMutablePointer<Rank>? {
+        capacity &- count > n ? storage + count : nil
+    }
+
+    @inline(__always) mutating func commitWindow(_ n: Int) {
+        count &+= n
+        if count == capacity { deliverRest() }
     }
 
     /// Hands on what the buffer holds and empties it.

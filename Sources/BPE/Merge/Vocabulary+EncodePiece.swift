@@ -18,9 +18,11 @@ extension Vocabulary {
     /// table already and found nothing, so it is not asked again. `cacheMissed`: the caller
     /// asked the piece cache's compact tier (a piece of ``PieceCache/minKey`` to
     /// ``CompactPieceTier/maxKey`` bytes) and found nothing, so the piece is merged and kept.
+    /// `keep`: false where the caller keeps the tokens itself (the batched encoder's
+    /// ``PieceTable``), so the piece cache is neither asked nor filled.
     @inline(__always)
     func encodePiece<S: TokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, state: inout EncodeState, into sink: inout S,
-                                   shortTableMissed: Bool = false, cacheMissed: Bool = false) {
+                                   shortTableMissed: Bool = false, cacheMissed: Bool = false, keep: Bool = true) {
         if n == 1 {
             sink.append(byteRanks[Int(p[0])])
             return
@@ -29,7 +31,7 @@ extension Vocabulary {
             BytePairTable.encodePiece(p, merges: bytePairs.merges, byteRanks: byteRanks, into: &sink)
             return
         }
-        let cache = n >= PieceCache.minKey && n <= PieceCache.maxCachedKey ? state.pieceCache : nil
+        let cache = keep && n >= PieceCache.minKey && n <= PieceCache.maxCachedKey ? state.pieceCache : nil
         if n <= CompactPieceTier.maxKey {
             if n <= 8 && wholePieceLookup && !shortTableMissed, let r = shortTable.find(p, n) {
                 sink.append(r)

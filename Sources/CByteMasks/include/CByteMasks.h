@@ -98,4 +98,8 @@ __attribute__((always_inline)) static inline cbm_masks cbm_classes64(const uint8
 }
 #endif
 
+// A hint that the line at p is wanted soon (the batched encoder's table lines). No effect on
+// what any load returns.
+__attribute__((always_inline)) static inline void cbm_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #endif

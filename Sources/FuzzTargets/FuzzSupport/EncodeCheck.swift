@@ -33,8 +33,10 @@ public enum EncodeCheck {
         for enc in encodings {
             let tokens = enc.encodeOrdinary(bytes: bytes)
             if enc.encodeOrdinary(bytes: bytes, pieceCache: false, backtracking: false) != tokens
-                || enc.encodeOrdinary(bytes: bytes, pieceCache: true, backtracking: true, compactCacheSets: 64) != tokens {
-                return "\(enc.name): the piece cache or backtracking changed the ids"
+                || enc.encodeOrdinary(bytes: bytes, pieceCache: true, backtracking: true, compactCacheSets: 64) != tokens
+                || enc.encodeOrdinary(bytes: bytes, pieceCache: true, backtracking: true, compactCacheSets: 64,
+                                      pieceTable: false) != tokens {
+                return "\(enc.name): the piece cache, its table or backtracking changed the ids"
             }
             guard let decoded = try? enc.decodeBytes(tokens) else {
                 return "\(enc.name): decodeBytes(encodeOrdinary(x)) threw"
