@@ -91,5 +91,4 @@ package enum SafeCut {
 
     /// ``isVisibleASCII(_:)`` for each byte of `w`: 0x80 where it holds, 0 elsewhere.
     @inline(__always) static func visible(_ w: UInt64) -> UInt64 { Lexer.swarInRange(w, (fold: 0, lo: 0x21, hi: 0x7E)) }
-
 }
