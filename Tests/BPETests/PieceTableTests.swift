@@ -12,8 +12,8 @@ import TestSupport
             let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
             bytes.withUnsafeBufferPointer { b in
                 for n in 1...PieceTable.maxKey {
-                    let wide = PieceTable.key(b.baseAddress!, n, wide: true)
-                    #expect(wide == PieceTable.key(b.baseAddress!, n, wide: false))
+                    let wide = PieceTable.key(b.baseAddress!, n, masks: PieceTable.keyMasks)
+                    #expect(wide == PieceTable.key(b.baseAddress!, n))
                     #expect(wide.high >> 56 == UInt64(n))
                 }
             }
@@ -24,7 +24,7 @@ import TestSupport
     @Test func keysTellLengthsApart() {
         let zeros = [UInt8](repeating: 0, count: 32)
         zeros.withUnsafeBufferPointer { b in
-            let keys = (1...PieceTable.maxKey).map { PieceTable.key(b.baseAddress!, $0, wide: true) }
+            let keys = (1...PieceTable.maxKey).map { PieceTable.key(b.baseAddress!, $0, masks: PieceTable.keyMasks) }
             #expect(Set(keys.map { $0.high }).count == PieceTable.maxKey)
             #expect(keys.allSatisfy { $0.high != 0 })
         }
@@ -32,7 +32,7 @@ import TestSupport
 
     func key(_ i: Int) -> PieceTable.Key {
         let bytes = Array("piece \(i)".utf8)
-        return bytes.withUnsafeBufferPointer { PieceTable.key($0.baseAddress!, bytes.count, wide: false) }
+        return bytes.withUnsafeBufferPointer { PieceTable.key($0.baseAddress!, bytes.count) }
     }
 
     /// A table of 8 entries grows as pieces come and keeps every one; a piece of more

@@ -176,6 +176,7 @@ extension Encoding {
         let batch = cache.batch
         let items = batch.items
         let wideEnd = buf.count &- 16
+        let masks = PieceTable.keyMasks
         var queued = 0
         var bypass = 0
         var entries = table.storage.pointee.entries
@@ -194,7 +195,8 @@ extension Encoding {
                 v.encodePiece(base + start, end &- start, padded: start <= paddedEnd, state: &state, into: &sink)
                 return
             }
-            items[queued] = v.queueItem(base, start, end &- start, wide: start <= wideEnd, entries: entries, mask: mask)
+            items[queued] = v.queueItem(base, start, end &- start, wide: start <= wideEnd, masks: masks,
+                                        entries: entries, mask: mask)
             queued &+= 1
             if queued == PieceBatch.capacity {
                 let misses = v.encodeQueued(queued, base: base, paddedEnd: paddedEnd, table: table, batch: batch,

@@ -54,12 +54,12 @@ struct HotTables {
     /// branches on the length that text takes both ways (paired runs, o200k: English 1.02×
     /// the time against 0.74× through the table).
     @inline(__always)
-    func queueItem(_ base: UnsafePointer<UInt8>, _ start: Int, _ n: Int, wide: Bool,
+    func queueItem(_ base: UnsafePointer<UInt8>, _ start: Int, _ n: Int, wide: Bool, masks: UnsafePointer<PieceTable.KeyMask>,
                    entries: UnsafeMutablePointer<PieceTable.Entry>, mask: Int) -> PieceBatch.Item {
         guard n <= PieceTable.maxKey else {
             return PieceBatch.Item(key: PieceTable.Key(low: UInt64(truncatingIfNeeded: n), high: 0), hash: 0, start: start)
         }
-        let key = PieceTable.key(base + start, n, wide: wide)
+        let key = wide ? PieceTable.key(base + start, n, masks: masks) : PieceTable.key(base + start, n)
         let hash = PieceTable.hash(key)
         prefetch(entries + PieceTable.home(hash, mask))
         return PieceBatch.Item(key: key, hash: hash, start: start)
