@@ -12,8 +12,8 @@ import SafeFiles
 ///
 /// Entry: the key as two words, bytes 0..<8 and bytes 8..<15 with the length in the top byte
 /// (so no key is all zeros, which marks an empty entry); the tokens, up to three of 32 bits,
-/// and their count in the top half of the last word. Pieces of more tokens, or of tokens
-/// past 2^32 - 1, are not kept.
+/// and their count in the top half of the last word. A piece of more tokens is kept with a
+/// count of 0, a mark that sends it straight to the encoder (and the piece cache's tiers).
 ///
 /// Exactness: a hit compares the whole key, bytes and length, and returns the tokens the
 /// encoder gave for exactly those bytes. `EncoderPathTests` and `FuzzEncode` compare
@@ -54,8 +54,8 @@ struct PieceTable {
     static let maxKey = 15
     /// The most tokens an entry holds.
     static let maxTokens = 3
-    /// Entries to start with (256 KiB), and the most it grows to (8 MiB): past that, new
-    /// pieces are not kept.
+    /// Entries to start with (256 KiB; ``reserve(forBytes:)`` sizes an empty table for its
+    /// first text), and the most it grows to (8 MiB): past that, new pieces are not kept.
     static let initialEntries = 1 << 13
     static let maxEntries = 1 << 18
 
