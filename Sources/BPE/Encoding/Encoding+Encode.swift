@@ -179,16 +179,14 @@ extension Encoding {
         let masks = PieceTable.keyMasks
         var queued = 0
         var bypass = 0
-        var entries = table.storage.pointee.entries
-        var mask = table.storage.pointee.mask
+        var (entries, mask) = table.lines
         try splitter.forEachPiece(in: buf, matcher: &matcher) { (start, end, valid) throws(P.Failure) in
             if bypass > 0 || !valid {
                 if queued > 0 {
                     _ = v.encodeQueuedOutOfLine(queued, base: base, paddedEnd: paddedEnd, table: table, batch: batch,
                                                 state: &state, into: &sink)
                     queued = 0
-                    entries = table.storage.pointee.entries
-                    mask = table.storage.pointee.mask
+                    (entries, mask) = table.lines
                 }
                 if !valid { try P.reject(byteOffset: start) }
                 if bypass > 0 { bypass &-= 1 }
@@ -202,9 +200,8 @@ extension Encoding {
                 let misses = v.encodeQueued(queued, base: base, paddedEnd: paddedEnd, table: table, batch: batch,
                                             state: &state, into: &sink)
                 queued = 0
-                // The table grows only here, between batches.
-                entries = table.storage.pointee.entries
-                mask = table.storage.pointee.mask
+                // The table grows only in the lookups, between batches.
+                (entries, mask) = table.lines
                 if misses > PieceBatch.bypassMisses && table.isFull { bypass = PieceBatch.bypassPieces }
             }
         }

@@ -73,8 +73,7 @@ struct HotTables {
     func encodeQueued<S: TokenSink>(_ count: Int, base: UnsafePointer<UInt8>, paddedEnd: Int, table: PieceTable,
                                     batch: PieceBatch, state: inout EncodeState, into sink: inout S) -> Int {
         let items = batch.items
-        var entries = table.storage.pointee.entries
-        var mask = table.storage.pointee.mask
+        var (entries, mask) = table.lines
         var misses = 0
         var i = 0
         while i < count {
@@ -84,10 +83,7 @@ struct HotTables {
             if let window = sink.reserveWindow(PieceTable.maxTokens &* (count &- i) &+ 1) {
                 var w = window
                 while i < count {
-                    let item = items[i]
-                    guard item.key.high != 0,
-                          let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
-                          e.pointee.last > 0xFFFF_FFFF else { break }
+                    guard let e = Self.homeHit(items[i], entries: entries, mask: mask) else { break }
                     let last = e.pointee.last
                     UnsafeMutableRawPointer(w).storeBytes(of: e.pointee.first, as: UInt64.self)
                     (w + 2).pointee = Rank(truncatingIfNeeded: last)
@@ -97,10 +93,7 @@ struct HotTables {
                 sink.commitWindow(w - window)
                 if i == count { break }
             } else {
-                let item = items[i]
-                if item.key.high != 0,
-                   let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
-                   e.pointee.last > 0xFFFF_FFFF {
+                if let e = Self.homeHit(items[i], entries: entries, mask: mask) {
                     Self.emit(e.pointee.first, e.pointee.last, into: &sink)
                     i &+= 1
                     continue
@@ -109,11 +102,22 @@ struct HotTables {
             if encodeMissed(items[i], base: base, paddedEnd: paddedEnd, table: table, batch: batch, state: &state, into: &sink) {
                 misses &+= 1
             }
-            entries = table.storage.pointee.entries
-            mask = table.storage.pointee.mask
+            (entries, mask) = table.lines
             i &+= 1
         }
         return misses
+    }
+
+    /// The entry that answers `item` from its home pair: a short piece, found there, with
+    /// its tokens (a count above 0). Nil sends the piece to
+    /// ``encodeMissed(_:base:paddedEnd:table:batch:state:into:)``.
+    @inline(__always)
+    static func homeHit(_ item: PieceBatch.Item, entries: UnsafeMutablePointer<PieceTable.Entry>,
+                        mask: Int) -> UnsafeMutablePointer<PieceTable.Entry>? {
+        guard item.key.high != 0,
+              let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
+              e.pointee.last > 0xFFFF_FFFF else { return nil }
+        return e
     }
 
     /// ``encodeQueued(_:base:paddedEnd:table:batch:state:into:)`` out of line, for the

@@ -76,6 +76,10 @@ struct PieceTable {
         return s.mask &+ 1 >= s.maxEntries && s.count &* 2 >= s.mask &+ 1
     }
 
+    /// The entries and their mask as they are now, for a loop to keep in registers; both
+    /// change when the table grows, so a loop reads them again after anything that inserts.
+    var lines: (entries: UnsafeMutablePointer<Entry>, mask: Int) { (storage.pointee.entries, storage.pointee.mask) }
+
     /// Entries kept, and room (for tests).
     var count: Int { storage.pointee.count }
     var capacity: Int { storage.pointee.mask &+ 1 }
@@ -210,12 +214,19 @@ struct PieceTable {
 
     /// The entry for `key`, walking pairs from its home until an empty entry.
     func find(_ key: Key, hash: UInt64) -> UnsafeMutablePointer<Entry>? {
-        let s = storage.pointee
-        var i = Self.home(hash, s.mask)
+        let (e, found) = Self.walk(key, hash: hash, in: storage.pointee)
+        return found ? e : nil
+    }
+
+    /// The walk from `key`'s home, entry by entry: `key`'s entry (`found`), or the first
+    /// empty one, where it goes. The table is at most half full, so the walk ends.
+    @inline(__always)
+    private static func walk(_ key: Key, hash: UInt64, in s: Storage) -> (entry: UnsafeMutablePointer<Entry>, found: Bool) {
+        var i = home(hash, s.mask)
         while true {
             let e = s.entries + i
-            if e.pointee.key == key { return e }
-            if e.pointee.key.high == 0 { return nil }
+            if e.pointee.key == key { return (e, true) }
+            if e.pointee.key.high == 0 { return (e, false) }
             i = (i &+ 1) & s.mask
         }
     }
@@ -230,14 +241,7 @@ struct PieceTable {
             }
             grow()
         }
-        let s = storage.pointee
-        var i = Self.home(hash, s.mask)
-        while true {
-            let e = s.entries + i
-            if e.pointee.key == key { return (e, true) }
-            if e.pointee.key.high == 0 { return (e, false) }
-            i = (i &+ 1) & s.mask
-        }
+        return Self.walk(key, hash: hash, in: storage.pointee)
     }
 
     /// Keeps `tokens[0..<count]` for `key` in `empty`, the entry ``entry(for:hash:)`` gave
@@ -259,20 +263,15 @@ struct PieceTable {
         fill(e, key: key, tokens: tokens, count: count)
     }
 
-    private func put(_ entry: Entry, hash: UInt64) {
-        let s = storage.pointee
-        var i = Self.home(hash, s.mask)
-        while s.entries[i].key.high != 0 { i = (i &+ 1) & s.mask }
-        s.entries[i] = entry
-    }
-
     private func grow() {
         let old = storage.pointee
         let n = (old.mask &+ 1) &* 2
         storage.pointee.entries = Self.allocateEntries(n)
         storage.pointee.mask = n &- 1
         for i in 0...old.mask where old.entries[i].key.high != 0 {
-            put(old.entries[i], hash: Self.hash(old.entries[i].key))
+            // Keys are distinct, so the walk ends at an empty entry.
+            let key = old.entries[i].key
+            Self.walk(key, hash: Self.hash(key), in: storage.pointee).entry.pointee = old.entries[i]
         }
         Self.releaseEntries(old.entries, old.mask &+ 1)
     }
