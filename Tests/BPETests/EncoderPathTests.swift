@@ -127,9 +127,13 @@ import TestSupport
         let big = key(500, longest), most = (0..<PieceCache.maxTokens(tier)).map { Rank($0 * 1000 + 7) }
         cache.insert(big, hash: hash, most)
         #expect(cache.lookup(big, hash: hash) == most)
-        // One token too many: not kept (the slot keeps what it had).
-        cache.insert(key(502, longest), hash: hash, most + [1])
-        #expect(cache.lookup(key(502, longest), hash: hash) == nil)
+        // One token too many for the slot: kept in the spill (see `spillKeepsPiecesOfManyTokens`),
+        // in another cache so that this one's sets stay as the checks below expect.
+        let other = PieceCacheStorage()
+        defer { withExtendedLifetime(other) {} }
+        for i in 0..<PieceCache.lazyTierThreshold { other.cache.insert(key(i, shortest), hash: UInt64(i), [1]) }
+        other.cache.insert(key(502, longest), hash: hash, most + [1])
+        #expect(other.cache.lookup(key(502, longest), hash: hash) == most + [1])
         // Same hash, other bytes or a shorter length: misses.
         #expect(cache.lookup(key(501, longest), hash: hash) == nil)
         #expect(cache.lookup(Array(big.dropLast()), hash: hash) == nil)
@@ -188,14 +192,49 @@ import TestSupport
         let most = (0..<12).map { Rank((1 << 20) - 1 - $0) }
         insertShort(twelve, most)
         #expect(lookupShort(twelve) == most)
+        // More than its slots hold: the spill keeps them.
         insertShort(Array("thirteen tok".utf8), most + [5])
-        #expect(lookupShort(Array("thirteen tok".utf8)) == nil)
+        #expect(lookupShort(Array("thirteen tok".utf8)) == most + [5])
+        // A token of 2^20 or more in a piece that would fit the packed slot: not kept.
         insertShort(wide, [1, 2, 3, 4, 5, 6, 1 << 20])
         #expect(lookupShort(wide) == nil && compactFinds(wide) == .miss)
         // Six or fewer stay in the compact tier itself.
         insertShort(Array("six tokens".utf8), [1, 2, 3, 4, 5, 6])
         #expect(lookupShort(Array("six tokens".utf8)) == [1, 2, 3, 4, 5, 6])
         #expect(compactFinds(Array("six tokens".utf8)) == .hit)
+    }
+
+    /// A piece of more tokens than its tier's slots hold keeps them in the spill, in every
+    /// tier (a token of 2^20 or more included). When the spill is full it starts again from
+    /// the front: the pieces kept before read as missing, never as the tokens written over
+    /// them, and a piece kept again after that is found, past its stale slot.
+    @Test func spillKeepsPiecesOfManyTokens() throws {
+        let storage = PieceCacheStorage(PieceCache(spillTokens: PieceCache.maxCachedKey))
+        defer { withExtendedLifetime(storage) {} }
+        let cache = storage.cache
+        func key(_ i: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ i) } }
+        for t in 0..<PieceCache.tierCount {
+            for i in 0..<PieceCache.lazyTierThreshold { cache.insert(key(i, PieceCache.maxKey(t)), hash: testHash(i), [1]) }
+        }
+        // Tier 0's longest piece of 24 bytes, with 20 tokens, some past 2^20.
+        let a = key(200, 24), aTokens = (0..<20).map { Rank($0 * 70_000 + 1) }
+        cache.insert(a, hash: testHash(200), aTokens)
+        #expect(cache.lookup(a, hash: testHash(200)) == aTokens)
+        // Each lazy tier's longest piece, one token a byte: the most a piece has.
+        for t in 1..<PieceCache.tierCount {
+            let n = PieceCache.maxKey(t), k = key(300 + t, n), tokens = (0..<n).map { Rank($0 + 1000 * t) }
+            cache.insert(k, hash: testHash(300 + t), tokens)
+            #expect(cache.lookup(k, hash: testHash(300 + t)) == tokens, "tier \(t)")
+        }
+        // 20 + 48 + 128 + 512 tokens passed the 512 of this spill: it started again when the
+        // 512-token piece came, so only that piece reads.
+        #expect(cache.lookup(a, hash: testHash(200)) == nil)
+        #expect(cache.lookup(key(301, 48), hash: testHash(301)) == nil)
+        #expect(cache.lookup(key(303, 512), hash: testHash(303)) == (0..<512).map { Rank($0 + 3000) })
+        // Kept again, `a` takes the set's other slot and is found past the stale one.
+        cache.insert(a, hash: testHash(200), aTokens)
+        #expect(cache.lookup(a, hash: testHash(200)) == aTokens)
+        #expect(cache.lookup(key(303, 512), hash: testHash(303)) == nil)   // written over
     }
 
     /// A hash for test keys (any fixed mix will do: the tiers compare the bytes).

@@ -44,10 +44,10 @@ import SafeFiles
 /// - Complexity: `lookup` and `insert` are O(n) for an n-byte piece, in any tier.
 struct PieceCache {
     /// The tiers, by the length of the piece: each is `count` slots of `size` bytes, for
-    /// pieces of up to `maxKey` bytes (and more than the tier before's), which merged into at
-    /// most as many tokens as fit after the key (``maxTokens(_:)``). Slot layout: the header
-    /// (``tag(_:_:)`` and the token count, 8 bytes, 0 = empty), key bytes at 8, the tokens at
-    /// ``tokensAt(_:)``.
+    /// pieces of up to `maxKey` bytes (and more than the tier before's). Slot layout: the
+    /// header (``tag(_:_:)`` and the token count, 8 bytes, 0 = empty), key bytes at 8, the
+    /// tokens at ``tokensAt(_:)``, or, for a piece of more tokens than fit there
+    /// (``maxTokens(_:)``), where they are in the spill (``Spill``).
     ///
     /// - 0, short, 17 to 24 bytes, 32,768 slots of 64 (2 MiB, 12 tokens of 20 bits, see
     ///   ``packedTier``), and twice that once it has evicted ``growAfter`` pieces
@@ -80,9 +80,9 @@ struct PieceCache {
     static func tier(_ n: Int) -> Int { n <= maxKey(0) ? 0 : n <= maxKey(1) ? 1 : n <= maxKey(2) ? 2 : 3 }
     @inline(__always)
     static func tokensAt(_ tier: Int) -> Int { 8 &+ maxKey(tier) }
-    /// Pieces that merged into more tokens than this are not kept in `tier`: as many as fit
-    /// after the key, but 12 in tier 0, whose 32 bytes of tokens hold three 20-bit tokens a
-    /// word (``packedTier``).
+    /// The most tokens `tier`'s slots hold themselves: as many as fit after the key, but 12
+    /// in tier 0, whose 32 bytes of tokens hold three 20-bit tokens a word (``packedTier``).
+    /// A piece of more tokens keeps them in the spill (``Spill``).
     @inline(__always)
     static func maxTokens(_ tier: Int) -> Int {
         tier == packedTier ? 12 : (slotSize(tier) &- tokensAt(tier)) / MemoryLayout<Rank>.size
@@ -129,6 +129,26 @@ struct PieceCache {
         var evictions = 0
     }
     private let tiers: UnsafeMutablePointer<Tier>
+
+    /// Where the tokens of a piece go when they are more than its tier's slots hold
+    /// (``maxTokens(_:)``): one arena of ``spillTokens`` tokens, filled front to back; the
+    /// slot keeps the tokens' offset and the arena's epoch. A full arena starts again from
+    /// the front with the next epoch, and a slot of an older epoch then reads as empty, so
+    /// no slot ever answers with tokens written over.
+    ///
+    /// Without it such pieces were merged again at every occurrence: with cl100k, runs of
+    /// CJK characters often merge into more tokens than the tiers' slots hold (in 4 MB of
+    /// CJK text, 3,726 pieces, 115 KB: 3,078 of 17 to 24 bytes with more than 12 tokens,
+    /// 648 of 25 to 128 bytes with more than 18 or 30), and in 7.4 MB of man pages 926.
+    private struct Spill {
+        var tokens: UnsafeMutablePointer<Rank>?
+        var used = 0
+        var epoch: UInt32 = 1
+    }
+    private let spill: UnsafeMutablePointer<Spill>
+    /// The spill's size in tokens (1 MiB), made when a piece first needs it.
+    let spillTokens: Int
+    static let defaultSpillTokens = 1 << 18
     /// Pieces of ``minKey`` to ``CompactPieceTier/maxKey`` bytes.
     let compact: CompactPieceTier
     /// Every piece of up to ``PieceTable/maxKey`` bytes, for the batched encoder.
@@ -166,7 +186,15 @@ struct PieceCache {
 
     /// `compactSets`: the compact tier's sets (a power of two; see ``CompactPieceTier``).
     /// The checks that compare the encoder's paths make small caches, which evict early.
-    init(compactSets: Int = CompactPieceTier.initialSets) {
+    /// `spillTokens`: the spill's size; by default ``defaultSpillTokens``, and for the checks'
+    /// small caches the least there is (``maxCachedKey``), so that it starts again early.
+    init(compactSets: Int = CompactPieceTier.initialSets, spillTokens: Int? = nil) {
+        let spillTokens = spillTokens ?? (compactSets < CompactPieceTier.initialSets ? Self.maxCachedKey : Self.defaultSpillTokens)
+        // A piece of n bytes has at most n tokens.
+        precondition(spillTokens >= Self.maxCachedKey, "a spill holds any one piece's tokens")
+        self.spillTokens = spillTokens
+        spill = .allocate(capacity: 1)
+        spill.initialize(to: Spill())
         tiers = .allocate(capacity: Self.tierCount)
         for t in 0..<Self.tierCount { (tiers + t).initialize(to: Tier(slots: nil, slotCount: Self.slotCount(t))) }
         // The tiers' slots come zeroed (empty) and in huge pages (``HugePages/allocateZeroed(_:)``):
@@ -188,6 +216,8 @@ struct PieceCache {
         batch.deallocate()
         free(pairSlots)
         unpacked.deallocate()
+        spill.pointee.tokens?.deallocate()
+        spill.deallocate()
     }
 
     /// Appends the tokens kept for a piece of ``minKey`` to ``CompactPieceTier/maxKey``
@@ -255,6 +285,14 @@ struct PieceCache {
             let header = slot.load(as: UInt64.self)
             if header & Self.tagBits == tag && bytesEqual(p, slot.advanced(by: 8).assumingMemoryBound(to: UInt8.self), n) {
                 let count = Int(truncatingIfNeeded: header >> 48)
+                if count > Self.maxTokens(t) {
+                    // In the spill: current, or written over since (then another way may
+                    // hold the piece again).
+                    let ref = (slot + Self.tokensAt(t)).load(as: UInt64.self)
+                    guard UInt32(truncatingIfNeeded: ref >> 32) == spill.pointee.epoch,
+                          let tokens = spill.pointee.tokens else { continue }
+                    return (UnsafePointer(tokens + Int(truncatingIfNeeded: ref & 0xFFFF_FFFF)), count)
+                }
                 if t == Self.packedTier {
                     let words = slot + Self.tokensAt(t), bits = CompactPieceTier.rankBits
                     let mask: UInt64 = (1 << bits) - 1
@@ -283,14 +321,15 @@ struct PieceCache {
     /// slot's piece to the second and keeping the new one first, so that the older goes,
     /// wrote a second cache line each time and kept fewer pieces: CJK text 6 % more
     /// instructions, English 1.2 %.) A piece of more tokens than the tier's slots hold
-    /// (``maxTokens(_:)``) is not kept. A tier's slots are made at its
+    /// (``maxTokens(_:)``) keeps them in the spill (``Spill``); one of tier 0 with a token
+    /// of 2^20 or more, which its packed slots cannot hold, is not kept. A tier's slots are made at its
     /// ``lazyTierThreshold``-th piece; tier 0 doubles at its ``growAfter``-th eviction.
     /// Returns whether the piece was kept.
     @inline(__always) @discardableResult
     func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, tokens: UnsafePointer<Rank>, count: Int) -> Bool {
         let t = Self.tier(n)
-        guard count <= Self.maxTokens(t) else { return false }
-        if t == Self.packedTier {
+        let spills = count > Self.maxTokens(t)
+        if !spills && t == Self.packedTier {
             var all: Rank = 0
             for i in 0..<count { all |= tokens[i] }
             guard all < 1 << CompactPieceTier.rankBits else { return false }
@@ -314,9 +353,18 @@ struct PieceCache {
         }
         // Both sets full: the slot of its own set that the hash's top bit picks.
         let slot = empty ?? Self.set(tiers[t].slots.unsafelyUnwrapped, tiers[t].slotCount, h, t) + Int(truncatingIfNeeded: h >> 63) &* Self.slotSize(t)
+        var ref: UInt64 = 0
+        if spills {
+            guard let r = reserveSpill(count) else { return false }
+            ref = r
+        }
         slot.storeBytes(of: Self.tag(h, n) | UInt64(truncatingIfNeeded: count) << 48, as: UInt64.self)
         (slot + 8).copyMemory(from: p, byteCount: n)
-        if t == Self.packedTier {
+        if spills {
+            (slot + Self.tokensAt(t)).storeBytes(of: ref, as: UInt64.self)
+            let at = spill.pointee.tokens.unsafelyUnwrapped + Int(truncatingIfNeeded: ref & 0xFFFF_FFFF)
+            at.update(from: tokens, count: count)
+        } else if t == Self.packedTier {
             for w in 0..<4 {
                 var word: UInt64 = 0
                 for k in 0..<3 where 3 &* w &+ k < count {
@@ -328,6 +376,20 @@ struct PieceCache {
             (slot + Self.tokensAt(t)).copyMemory(from: tokens, byteCount: count * MemoryLayout<Rank>.size)
         }
         return true
+    }
+
+    /// Room for `count` tokens in the spill: their offset, and the epoch in the top half.
+    /// Nil only when the epochs have run out (2^32 fills of the arena), so nothing more spills.
+    private func reserveSpill(_ count: Int) -> UInt64? {
+        if spill.pointee.tokens == nil { spill.pointee.tokens = .allocate(capacity: spillTokens) }
+        if spill.pointee.used &+ count > spillTokens {
+            guard spill.pointee.epoch < UInt32.max else { return nil }
+            spill.pointee.epoch &+= 1
+            spill.pointee.used = 0
+        }
+        let offset = spill.pointee.used
+        spill.pointee.used &+= count
+        return UInt64(truncatingIfNeeded: offset) | UInt64(spill.pointee.epoch) << 32
     }
 
     /// The first of the two slots that hash `h` may use in tier `t`, whose `slotCount` slots
