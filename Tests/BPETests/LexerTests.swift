@@ -266,20 +266,50 @@ import TestSupport
 
     /// Every lead byte of a three-byte sequence with second bytes across and around the
     /// continuation range (the overlong E0 80–9F, the surrogates ED A0–BF) and third bytes at
-    /// the range's edges, between letters: cut as PCRE2 cuts, valid or not.
+    /// the range's edges, between letters: cut as PCRE2 cuts, valid or not. Also inside a run
+    /// of CJK letters (`中`, `Lo`), and at the end of the text, where a scan that loads a
+    /// word at a time would have fewer bytes left than it loads.
     @Test(arguments: Preset.allCases)
     func threeByteSequencesAtEveryBoundary(_ preset: Preset) throws {
         // The lexer reads a surrogate's encoding (ED A0...ED BF) as ill-formed because the
         // tables give these code points no flags.
         for cp in UInt32(0xD800)...0xDFFF { #expect(CharClass.flags(of: cp) == 0) }
         let pattern = try Self.pcre2(preset)
-        for lead in UInt8(0xE0)...0xEF {
-            for c1 in UInt8(0x7F)...0xC0 {
-                for c2: UInt8 in [0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0] {
-                    let text = Array("x ".utf8) + [lead, c1, c2] + Array("y".utf8)
-                    let expected = pattern.split(text), got = preset.split(text)
-                    #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
+        let contexts: [(before: [UInt8], after: [UInt8])] = [
+            (Array("x ".utf8), Array("y".utf8)), (Array("x 中".utf8), Array("y".utf8)),
+            (Array("x 中中".utf8), []), (Array("中".utf8), Array("中a".utf8)),
+        ]
+        for (before, after) in contexts {
+            for lead in UInt8(0xE0)...0xEF {
+                for c1 in UInt8(0x7F)...0xC0 {
+                    for c2: UInt8 in [0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0] {
+                        let text = before + [lead, c1, c2] + after
+                        let expected = pattern.split(text), got = preset.split(text)
+                        #expect(got == expected, "\(preset): \(text) → lexer \(got), PCRE2 \(expected)")
+                    }
                 }
+            }
+        }
+    }
+
+    /// Runs of three-byte characters of many classes, letters of both cases, marks and
+    /// symbols among them, whole and cut short by one and two bytes (ill-formed at the end):
+    /// the lexers end every run where PCRE2 does.
+    @Test(arguments: Preset.allCases)
+    func threeByteRunsAgreeWithPCRE2(_ preset: Preset) throws {
+        let pattern = try Self.pcre2(preset)
+        // Han, kana and the prolonged sound mark (Lm), a combining mark, fullwidth letters
+        // (Lu, Ll) and digits, CJK punctuation, a symbol, the Hangul syllables' first.
+        let alphabet = Array("中文字かなカナーー\u{20DD}ＡＢａｂ１２、。・★가".unicodeScalars)
+        var rng = SplitMix(seed: 0x3B7E)
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...12, using: &rng) { text.unicodeScalars.append(alphabet.randomElement(using: &rng)!) }
+            let bytes = Array(text.utf8)
+            for cut in [bytes.count, max(0, bytes.count - 1), max(0, bytes.count - 2)] {
+                let prefix = Array(bytes.prefix(cut))
+                let expected = pattern.split(prefix), got = preset.split(prefix)
+                #expect(got == expected, "\(preset): \(prefix) → lexer \(got), PCRE2 \(expected)")
             }
         }
     }
