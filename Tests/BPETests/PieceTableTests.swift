@@ -35,13 +35,19 @@ import TestSupport
         return bytes.withUnsafeBufferPointer { PieceTable.key($0.baseAddress!, bytes.count) }
     }
 
-    /// A table of 8 entries grows as pieces come and keeps every one; a piece of more
-    /// tokens than an entry holds is kept as one that sends the encoder.
+    /// A table of 8 entries grows as pieces come and keeps every one: one to three tokens
+    /// plain, four to six packed, and a piece of none, of more than six, or of four to six
+    /// with a token of 2^20 or more, as a mark that sends the encoder.
     @Test func growsAndKeepsEverything() {
         let table = PieceTable(initialEntries: 8, maxEntries: 1 << 12)
         defer { table.deallocate() }
+        func tokens(_ i: Int) -> [Rank] {
+            // Piece 9 (mod 10) has a token of 2^20 - 1, the largest that packs; piece 8 one of 2^20.
+            let big: Rank = i % 10 == 8 ? 1 << 20 : i % 10 == 9 ? (1 << 20) - 1 : 0
+            return (0..<(i % 8)).map { Rank(i * 10 + $0) | ($0 == 1 ? big : 0) }
+        }
         for i in 0..<1_000 {
-            let tokens: [Rank] = Array((0..<(i % 5)).map { Rank(i * 10 + $0) })
+            let tokens = tokens(i)
             tokens.withUnsafeBufferPointer { t in
                 table.insert(key(i), hash: PieceTable.hash(key(i)), tokens: t.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                              count: tokens.count)
@@ -51,14 +57,23 @@ import TestSupport
         #expect(table.capacity == 2_048)
         for i in 0..<1_000 {
             let e = table.find(key(i), hash: PieceTable.hash(key(i)))
-            let count = i % 5
+            let want = tokens(i), count = want.count
+            let first = e?.pointee.first ?? 0, last = e?.pointee.last ?? 0
+            #expect(e != nil)
             if count >= 1 && count <= PieceTable.maxTokens {
-                let first = try? #require(e).pointee.first, last = e?.pointee.last ?? 0
+                #expect(PieceTable.isPlain(last) && !PieceTable.isPacked(last))
                 #expect(Int(last >> 32) == count)
-                #expect(Rank(truncatingIfNeeded: first ?? 0) == Rank(i * 10))
-                if count == 3 { #expect(Rank(truncatingIfNeeded: last) == Rank(i * 10 + 2)) }
+                #expect(Rank(truncatingIfNeeded: first) == want[0])
+                if count >= 2 { #expect(Rank(truncatingIfNeeded: first >> 32) == want[1]) }
+                if count == 3 { #expect(Rank(truncatingIfNeeded: last) == want[2]) }
+            } else if count > PieceTable.maxTokens && count <= PieceTable.maxPackedTokens && want.allSatisfy({ $0 < 1 << 20 }) {
+                #expect(PieceTable.isPacked(last) && !PieceTable.isPlain(last))
+                let (six, n) = PieceTable.unpack(first, last)
+                #expect(n == count)
+                #expect(Array([six.0, six.1, six.2, six.3, six.4, six.5].prefix(n)) == want, "\(i)")
             } else {
-                #expect(e?.pointee.last == 0)   // kept, with the count 0 that sends the encoder
+                // Kept, with the count 0 that sends the encoder.
+                #expect(last == 0 && !PieceTable.isPlain(last) && !PieceTable.isPacked(last), "\(i)")
             }
         }
         #expect(table.find(key(5_000), hash: PieceTable.hash(key(5_000))) == nil)

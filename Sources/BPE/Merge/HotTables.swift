@@ -99,7 +99,11 @@ struct HotTables {
                     continue
                 }
             }
-            if encodeMissed(items[i], base: base, paddedEnd: paddedEnd, table: table, batch: batch, state: &state, into: &sink) {
+            if let e = Self.homePacked(items[i], entries: entries, mask: mask) {
+                let (six, n) = PieceTable.unpack(e.pointee.first, e.pointee.last)
+                sink.append(six: six, count: n)
+            } else if encodeMissed(items[i], base: base, paddedEnd: paddedEnd, table: table, batch: batch, state: &state,
+                                   into: &sink) {
                 misses &+= 1
             }
             (entries, mask) = table.lines
@@ -109,14 +113,25 @@ struct HotTables {
     }
 
     /// The entry that answers `item` from its home pair: a short piece, found there, with
-    /// its tokens (a count above 0). Nil sends the piece to
-    /// ``encodeMissed(_:base:paddedEnd:table:batch:state:into:)``.
+    /// plain tokens (``PieceTable/isPlain(_:)``). Nil sends the piece to the packed test,
+    /// then to ``encodeMissed(_:base:paddedEnd:table:batch:state:into:)``.
     @inline(__always)
     static func homeHit(_ item: PieceBatch.Item, entries: UnsafeMutablePointer<PieceTable.Entry>,
                         mask: Int) -> UnsafeMutablePointer<PieceTable.Entry>? {
         guard item.key.high != 0,
               let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
-              e.pointee.last > 0xFFFF_FFFF else { return nil }
+              PieceTable.isPlain(e.pointee.last) else { return nil }
+        return e
+    }
+
+    /// The entry of `item`'s home pair with packed tokens (``PieceTable/isPacked(_:)``), or
+    /// nil: asked after ``homeHit(_:entries:mask:)`` failed, from the line it loaded.
+    @inline(__always)
+    static func homePacked(_ item: PieceBatch.Item, entries: UnsafeMutablePointer<PieceTable.Entry>,
+                           mask: Int) -> UnsafeMutablePointer<PieceTable.Entry>? {
+        guard item.key.high != 0,
+              let e = PieceTable.findHome(item.key, hash: item.hash, entries: entries, mask: mask),
+              PieceTable.isPacked(e.pointee.last) else { return nil }
         return e
     }
 
@@ -155,8 +170,11 @@ struct HotTables {
             return item.key.high != 0
         }
         if found {
-            if e.pointee.last > 0xFFFF_FFFF {
+            if PieceTable.isPlain(e.pointee.last) {
                 Self.emit(e.pointee.first, e.pointee.last, into: &sink)
+            } else if PieceTable.isPacked(e.pointee.last) {
+                let (six, n) = PieceTable.unpack(e.pointee.first, e.pointee.last)
+                sink.append(six: six, count: n)
             } else {
                 vocabulary.encodePiece(p, n, state: &state, into: &sink, shortTableMissed: true)
             }
@@ -164,11 +182,11 @@ struct HotTables {
         }
         var scratch = ScratchSink(base: batch.scratch)
         vocabulary.encodePiece(p, n, state: &state, into: &scratch, keep: false)
-        table.fill(e, key: item.key, tokens: scratch.base, count: scratch.count)
         // More tokens than an entry holds: the mark sends the piece to the tiers, so it is
         // kept there now. Left for its second occurrence, every such piece merged again in a
         // second encode (4 MB of CJK text, cl100k: the second run 1.3x the third).
-        if scratch.count > PieceTable.maxTokens && n >= PieceCache.minKey, let cache = state.pieceCache {
+        if !table.fill(e, key: item.key, tokens: scratch.base, count: scratch.count) && n >= PieceCache.minKey,
+           let cache = state.pieceCache {
             cache.insertShort(p, n, tokens: scratch.base, count: scratch.count)
         }
         sink.append(scratch.base, count: scratch.count)

@@ -11,9 +11,12 @@ import SafeFiles
 /// a book's worth of English. gigatoken's pretoken cache showed the way.
 ///
 /// Entry: the key as two words, bytes 0..<8 and bytes 8..<15 with the length in the top byte
-/// (so no key is all zeros, which marks an empty entry); the tokens, up to three of 32 bits,
-/// and their count in the top half of the last word. A piece of more tokens is kept with a
-/// count of 0, a mark that sends it straight to the encoder (and the piece cache's tiers).
+/// (so no key is all zeros, which marks an empty entry), then the tokens in one of two forms:
+/// up to three of 32 bits with their count in the top half of the last word (``isPlain(_:)``),
+/// or four to six of 20 bits, three to a word, with the count in the top four bits
+/// (``isPacked(_:)``). A piece of more tokens, or with a token of 2^20 or more among four to
+/// six, is kept with a count of 0, a mark that sends it straight to the encoder (and the
+/// piece cache's tiers).
 ///
 /// Exactness: a hit compares the whole key, bytes and length, and returns the tokens the
 /// encoder gave for exactly those bytes. `EncoderPathTests` and `FuzzEncode` compare
@@ -33,9 +36,10 @@ struct PieceTable {
 
     struct Entry {
         var key: Key
-        /// Tokens 0 and 1.
+        /// Tokens 0 and 1 (plain), or 0, 1 and 2 (packed).
         var first: UInt64
-        /// Token 2, and the count in the top half.
+        /// Token 2 and the count in the top half (plain), or tokens 3, 4 and 5 and the count
+        /// in the top four bits (packed).
         var last: UInt64
     }
 
@@ -52,8 +56,14 @@ struct PieceTable {
 
     /// The longest piece kept.
     static let maxKey = 15
-    /// The most tokens an entry holds.
+    /// The most tokens an entry holds as they are.
     static let maxTokens = 3
+    /// The most tokens an entry holds packed, each below 2^``packedRankBits``. With cl100k,
+    /// 7.6 % of the short pieces of man pages (Cyrillic, Greek and accented words) merge into
+    /// four to six tokens; kept as marks, each went out of line to the encoder and the
+    /// compact tier's line, a likely miss.
+    static let maxPackedTokens = 6
+    static let packedRankBits = 20
     /// Entries to start with (256 KiB; ``reserve(forBytes:)`` sizes an empty table for its
     /// first text), and the most it grows to (8 MiB): past that, new pieces are not kept.
     static let initialEntries = 1 << 13
@@ -245,16 +255,48 @@ struct PieceTable {
     }
 
     /// Keeps `tokens[0..<count]` for `key` in `empty`, the entry ``entry(for:hash:)`` gave
-    /// with `found` false. A piece of more than ``maxTokens`` tokens is kept with a count of
-    /// 0: found, it goes to the encoder at once.
-    func fill(_ empty: UnsafeMutablePointer<Entry>, key: Key, tokens: UnsafePointer<Rank>, count: Int) {
+    /// with `found` false: plain, packed, or else a mark (count 0), which sends the piece to
+    /// the encoder at once when found. Returns whether the entry holds the tokens.
+    @discardableResult
+    func fill(_ empty: UnsafeMutablePointer<Entry>, key: Key, tokens: UnsafePointer<Rank>, count: Int) -> Bool {
+        storage.pointee.count &+= 1
         if count >= 1 && count <= Self.maxTokens {
             let t0 = UInt64(tokens[0]), t1 = count > 1 ? UInt64(tokens[1]) : 0, t2 = count > 2 ? UInt64(tokens[2]) : 0
             empty.pointee = Entry(key: key, first: t0 | t1 &<< 32, last: t2 | UInt64(count) &<< 32)
-        } else {
-            empty.pointee = Entry(key: key, first: 0, last: 0)
+            return true
         }
-        storage.pointee.count &+= 1
+        var all: Rank = 0
+        for i in 0..<count { all |= tokens[i] }
+        guard count > 0 && count <= Self.maxPackedTokens && all < 1 << Self.packedRankBits else {
+            empty.pointee = Entry(key: key, first: 0, last: 0)
+            return false
+        }
+        func word(_ from: Int) -> UInt64 {
+            var w: UInt64 = 0
+            for k in 0..<3 where from &+ k < count { w |= UInt64(tokens[from &+ k]) &<< UInt64(Self.packedRankBits &* k) }
+            return w
+        }
+        empty.pointee = Entry(key: key, first: word(0), last: word(3) | UInt64(count) &<< 60)
+        return true
+    }
+
+    /// Whether an entry's `last` word says its tokens are plain (one to three of 32 bits):
+    /// its top half is 1, 2 or 3, in one subtraction and one comparison.
+    @inline(__always)
+    static func isPlain(_ last: UInt64) -> Bool { last &- (1 &<< 32) < 3 &<< 32 }
+
+    /// Whether an entry's `last` word says its tokens are packed (four to six of 20 bits).
+    @inline(__always)
+    static func isPacked(_ last: UInt64) -> Bool { last &>> 60 != 0 }
+
+    /// A packed entry's tokens, and their count.
+    @inline(__always)
+    static func unpack(_ first: UInt64, _ last: UInt64) -> (SixRanks, Int) {
+        let m: UInt64 = 1 &<< UInt64(packedRankBits) &- 1, b = UInt64(packedRankBits)
+        return ((Rank(truncatingIfNeeded: first & m), Rank(truncatingIfNeeded: first &>> b & m),
+                 Rank(truncatingIfNeeded: first &>> (2 &* b) & m), Rank(truncatingIfNeeded: last & m),
+                 Rank(truncatingIfNeeded: last &>> b & m), Rank(truncatingIfNeeded: last &>> (2 &* b) & m)),
+                Int(truncatingIfNeeded: last &>> 60))
     }
 
     /// Keeps `tokens[0..<count]` for `key`, unless the table holds it already or is full.
