@@ -363,7 +363,7 @@ struct PieceCache {
         if spills {
             (slot + Self.tokensAt(t)).storeBytes(of: ref, as: UInt64.self)
             let at = spill.pointee.tokens.unsafelyUnwrapped + Int(truncatingIfNeeded: ref & 0xFFFF_FFFF)
-            at.update(from: tokens, count: count)
+            at.initialize(from: tokens, count: count)   // Rank is trivial: over older tokens too
         } else if t == Self.packedTier {
             for w in 0..<4 {
                 var word: UInt64 = 0
