@@ -310,6 +310,34 @@ import TestSupport
         #expect(batchedSink.tokens == plain)
     }
 
+    /// The batched encoder's table keeps pieces of up to ``PieceTable/maxKey`` bytes; it
+    /// sends a longer one to the piece cache's tiers, which must keep it under its own bytes'
+    /// hash, so that it comes back from there (runs of CJK characters are half the bytes of
+    /// CJK text), with the ids unchanged.
+    @Test(arguments: ["cl100k_base", "o200k_base"])
+    func batchedEncoderKeepsLongPiecesInTheTiers(_ name: String) throws {
+        let enc = try Encoding.builtin(name)
+        let text = Self.texts()[3]   // runs of CJK characters, 27 to 126 bytes, that come back
+        var state = EncodeState()
+        state.usesThreadCaches = false
+        state.pieceCacheThreshold = 0
+        var sink = ArraySink()
+        text.withUnsafeBufferPointer { enc.encodeOrdinary($0, state: &state, into: &sink) }
+        #expect(sink.tokens == encode(enc, text, cache: false, backtracking: true))
+        let cache = try #require(state.pieceCache)
+        var checked = 0
+        // From the end: a piece whose every occurrence came before its tier was made
+        // (``PieceCache/lazyTierThreshold``) is rightly not kept.
+        for line in text.split(separator: 0x0A).reversed() where line.count > CompactPieceTier.maxKey {
+            let piece = Array(line)
+            let kept = piece.withUnsafeBufferPointer { cache.lookup(piece, hash: hashBytes($0.baseAddress!, piece.count)) }
+            #expect(kept == enc.encodeOrdinary(bytes: piece), "\(piece.count) bytes")
+            checked += 1
+            if checked == 200 { break }
+        }
+        #expect(checked == 200)
+    }
+
     /// The fuzz check's cache, whose compact tier has 64 sets instead of 65,536 (and one
     /// set, here): far fewer slots than these texts have distinct pieces, so it evicts, and
     /// it still changes nothing. The thread's own cache is never made that small.
