@@ -121,27 +121,29 @@ struct Lexer {
     }
 
     /// Decodes and validates a multi-byte sequence (Unicode Table 3-7), then looks it up: in
-    /// ``CharClass/Tables/bmp`` for two and three bytes, in the stages for four.
+    /// ``CharClass/Tables/bmp`` for two and three bytes, in the stages for four. Offsets add
+    /// with `&+` here and in ``run(_:_:)``: `i < n`, so they cannot overflow, and the checked
+    /// adds cost a test and a branch a character.
     @inline(__always)
     private func multiByte(_ i: Int, _ b: UInt8) -> (UInt8, Int) {
         if b < 0xE0 {
-            guard b >= 0xC2, i + 1 < n else { return (0, 0) }
-            let c1 = s[i + 1]
+            guard b >= 0xC2, i &+ 1 < n else { return (0, 0) }
+            let c1 = s[i &+ 1]
             guard c1 & 0xC0 == 0x80 else { return (0, 0) }
             return (bmp[Int(b & 0x1F) << 6 | Int(c1 & 0x3F)], 2)
         } else if b < 0xF0 {
-            guard i + 2 < n else { return (0, 0) }
+            guard i &+ 2 < n else { return (0, 0) }
             // Both continuation bytes from one load, checked at once, then E0's narrower range
             // (below A0 is overlong), a branch text hardly takes. ED's (above 9F is a
             // surrogate) needs no test: the tables give U+D800...U+DFFF no flags, and no
             // flags read as ill-formed, as PCRE2 reads them (`LexerTests` checks both).
-            let c = UInt32(UInt16(littleEndian: UnsafeRawPointer(s + i + 1).loadUnaligned(as: UInt16.self)))
+            let c = UInt32(UInt16(littleEndian: UnsafeRawPointer(s + (i &+ 1)).loadUnaligned(as: UInt16.self)))
             guard c & 0xC0C0 == 0x8080 else { return (0, 0) }
             if b == 0xE0 && c & 0xFF < 0xA0 { return (0, 0) }
             return (bmp[Int(b & 0x0F) << 12 | Int(c & 0x3F) << 6 | Int(c >> 8 & 0x3F)], 3)
         } else {
-            guard b <= 0xF4, i + 3 < n else { return (0, 0) }
-            let c1 = s[i + 1], c2 = s[i + 2], c3 = s[i + 3]
+            guard b <= 0xF4, i &+ 3 < n else { return (0, 0) }
+            let c1 = s[i &+ 1], c2 = s[i &+ 2], c3 = s[i &+ 3]
             let lo: UInt8 = b == 0xF0 ? 0x90 : 0x80
             let hi: UInt8 = b == 0xF4 ? 0x8F : 0xBF
             guard c1 >= lo, c1 <= hi, c2 & 0xC0 == 0x80, c3 & 0xC0 == 0x80 else { return (0, 0) }
@@ -164,11 +166,11 @@ struct Lexer {
         while e < n {
             let b = s[e]
             let f = bytes[Int(b)]
-            if f & mask != 0 { e += 1; continue }            // ASCII in the class: the common case
+            if f & mask != 0 { e &+= 1; continue }           // ASCII in the class: the common case
             if f & CharClass.multiByte == 0 { return e }     // ASCII, not in it
             let (g, l) = multiByte(e, b)
             if g & mask == 0 { return e }
-            e += l
+            e &+= l
         }
         return e
     }
