@@ -36,8 +36,8 @@ import TestSupport
     }
 
     /// A table of 8 entries grows as pieces come and keeps every one: one to three tokens
-    /// plain, four to six packed, and a piece of none, of more than six, or of four to six
-    /// with a token of 2^20 or more, as a mark that sends the encoder.
+    /// plain, four to six packed, a piece of more than six, or of four to six with a token of
+    /// 2^20 or more, in the arena, and a piece of none as a mark that sends the encoder.
     @Test func growsAndKeepsEverything() {
         let table = PieceTable(initialEntries: 8, maxEntries: 1 << 12)
         defer { table.deallocate() }
@@ -71,12 +71,40 @@ import TestSupport
                 let (six, n) = PieceTable.unpack(first, last)
                 #expect(n == count)
                 #expect(Array([six.0, six.1, six.2, six.3, six.4, six.5].prefix(n)) == want, "\(i)")
+            } else if count > 0 {
+                #expect(last != 0 && !PieceTable.isPlain(last) && !PieceTable.isPacked(last), "\(i)")
+                let (held, n) = table.held(first, last)
+                #expect(n == count && Array(UnsafeBufferPointer(start: held, count: n)) == want, "\(i)")
             } else {
                 // Kept, with the count 0 that sends the encoder.
                 #expect(last == 0 && !PieceTable.isPlain(last) && !PieceTable.isPacked(last), "\(i)")
             }
         }
         #expect(table.find(key(5_000), hash: PieceTable.hash(key(5_000))) == nil)
+    }
+
+    /// Pieces of more than six tokens are held in the arena until it is full; after that
+    /// they are kept as marks (and `fill` says so), and the held ones stay as they were.
+    @Test func arenaHoldsPiecesUntilFull() throws {
+        let table = PieceTable(initialEntries: 8, maxEntries: 1 << 14)
+        defer { table.deallocate() }
+        let per = PieceTable.maxKey, fit = PieceTable.arenaTokens / per
+        func tokens(_ i: Int) -> [Rank] { (0..<per).map { Rank(i &* 31 &+ $0) } }
+        for i in 0..<(fit + 10) {
+            let (e, found) = try #require(table.entry(for: key(i), hash: PieceTable.hash(key(i))))
+            #expect(!found)
+            let kept = tokens(i).withUnsafeBufferPointer { table.fill(e, key: key(i), tokens: $0.baseAddress!, count: per) }
+            #expect(kept == (i < fit), "\(i)")
+        }
+        for i in 0..<(fit + 10) {
+            let e = try #require(table.find(key(i), hash: PieceTable.hash(key(i))))
+            if i < fit {
+                let (held, n) = table.held(e.pointee.first, e.pointee.last)
+                #expect(n == per && Array(UnsafeBufferPointer(start: held, count: n)) == tokens(i), "\(i)")
+            } else {
+                #expect(e.pointee.last == 0, "\(i)")
+            }
+        }
     }
 
     /// A table at its largest stops keeping pieces at half full, and still finds

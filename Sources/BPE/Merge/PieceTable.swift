@@ -15,8 +15,10 @@ import SafeFiles
 /// up to three of 32 bits with their count in the top half of the last word (``isPlain(_:)``),
 /// or four to six of 20 bits, three to a word, with the count in the top four bits
 /// (``isPacked(_:)``). A piece of more tokens, or with a token of 2^20 or more among four to
-/// six, is kept with a count of 0, a mark that sends it straight to the encoder (and the
-/// piece cache's tiers).
+/// six, keeps them in the table's arena (``held(_:)``): the entry has their offset there and
+/// their count in the top half of the last word. Once the arena is full such a piece is kept
+/// with a count of 0, a mark that sends it straight to the encoder (and the piece cache's
+/// tiers).
 ///
 /// Exactness: a hit compares the whole key, bytes and length, and returns the tokens the
 /// encoder gave for exactly those bytes. `EncoderPathTests` and `FuzzEncode` compare
@@ -50,6 +52,10 @@ struct PieceTable {
         var count: Int
         /// The most entries it grows to.
         let maxEntries: Int
+        /// The tokens of pieces of more than ``maxPackedTokens`` (``arenaTokens`` of them,
+        /// made for the first such piece), filled front to back and never written over.
+        var arena: UnsafeMutablePointer<Rank>? = nil
+        var arenaUsed = 0
     }
 
     let storage: UnsafeMutablePointer<Storage>
@@ -64,6 +70,11 @@ struct PieceTable {
     /// compact tier's line, a likely miss.
     static let maxPackedTokens = 6
     static let packedRankBits = 20
+    /// The arena's size in tokens (256 KiB). With cl100k, 4 MB of CJK text has 17,000 pieces
+    /// of up to 15 bytes that merge into seven to thirteen tokens (3,300 distinct, 30,000
+    /// tokens); kept as marks, each went out of line to the encoder and to the piece cache's
+    /// tier 0.
+    static let arenaTokens = 1 << 16
     /// Entries to start with (256 KiB; ``reserve(forBytes:)`` sizes an empty table for its
     /// first text), and the most it grows to (8 MiB): past that, new pieces are not kept.
     static let initialEntries = 1 << 13
@@ -96,6 +107,7 @@ struct PieceTable {
 
     func deallocate() {
         Self.releaseEntries(storage.pointee.entries, storage.pointee.mask &+ 1)
+        storage.pointee.arena?.deallocate()
         storage.deallocate()
     }
 
@@ -255,8 +267,9 @@ struct PieceTable {
     }
 
     /// Keeps `tokens[0..<count]` for `key` in `empty`, the entry ``entry(for:hash:)`` gave
-    /// with `found` false: plain, packed, or else a mark (count 0), which sends the piece to
-    /// the encoder at once when found. Returns whether the entry holds the tokens.
+    /// with `found` false: plain, packed, in the arena, or else a mark (count 0), which sends
+    /// the piece to the encoder at once when found. Returns whether the table holds the
+    /// tokens.
     @discardableResult
     func fill(_ empty: UnsafeMutablePointer<Entry>, key: Key, tokens: UnsafePointer<Rank>, count: Int) -> Bool {
         storage.pointee.count &+= 1
@@ -268,6 +281,10 @@ struct PieceTable {
         var all: Rank = 0
         for i in 0..<count { all |= tokens[i] }
         guard count > 0 && count <= Self.maxPackedTokens && all < 1 << Self.packedRankBits else {
+            if count > 0, let at = keepInArena(tokens, count) {
+                empty.pointee = Entry(key: key, first: UInt64(truncatingIfNeeded: at), last: UInt64(count) &<< 32)
+                return true
+            }
             empty.pointee = Entry(key: key, first: 0, last: 0)
             return false
         }
@@ -278,6 +295,25 @@ struct PieceTable {
         }
         empty.pointee = Entry(key: key, first: word(0), last: word(3) | UInt64(count) &<< 60)
         return true
+    }
+
+    /// Where the arena has room: `tokens[0..<count]` copied there, and their offset.
+    private func keepInArena(_ tokens: UnsafePointer<Rank>, _ count: Int) -> Int? {
+        let used = storage.pointee.arenaUsed
+        guard used &+ count <= Self.arenaTokens else { return nil }
+        let arena = storage.pointee.arena ?? .allocate(capacity: Self.arenaTokens)
+        storage.pointee.arena = arena
+        (arena + used).initialize(from: tokens, count: count)
+        storage.pointee.arenaUsed = used &+ count
+        return used
+    }
+
+    /// An entry's tokens in the arena, from its `first` and `last` words (an entry neither
+    /// plain nor packed, and not a mark: `last` is not 0), and their count.
+    @inline(__always)
+    func held(_ first: UInt64, _ last: UInt64) -> (UnsafePointer<Rank>, Int) {
+        (UnsafePointer(storage.pointee.arena.unsafelyUnwrapped + Int(truncatingIfNeeded: first)),
+         Int(truncatingIfNeeded: last &>> 32))
     }
 
     /// Whether an entry's `last` word says its tokens are plain (one to three of 32 bits):
