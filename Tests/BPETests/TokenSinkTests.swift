@@ -5,7 +5,8 @@ import Testing
 /// order, across the growth of ``TokenBuffer`` and the chunks of ``ChunkSink``.
 @Suite struct TokenSinkTests {
     /// Single and bulk appends, interleaved: 200 singles, a bulk across the first 256, a bulk
-    /// more than twice the capacity (growth must double more than once), then empty and single.
+    /// more than twice the capacity (growth must double more than once), then empty and
+    /// single, bulks of every count to 40, and six-token appends.
     static func feed<S: TokenSink>(_ sink: inout S) -> [Rank] {
         var expected: [Rank] = []
         for i in 0..<200 { sink.append(Rank(i)); expected.append(Rank(i)) }
@@ -17,6 +18,16 @@ import Testing
         }
         sink.append(42)
         expected.append(42)
+        // Bulk appends of every count to 40 (a cached piece's tokens), each from storage
+        // that ends with its last token, so a copy that reads past it is caught by ASan.
+        for k in 0...40 {
+            let block = (0..<k).map { Rank(20_000 &+ 100 &* k &+ $0) }
+            let exact = UnsafeMutablePointer<Rank>.allocate(capacity: k)
+            exact.initialize(from: block, count: k)
+            sink.append(exact, count: k)
+            exact.deallocate()
+            expected += block
+        }
         // Six-token appends of every count, across growth and chunk boundaries.
         for round in 0..<40 {
             let k = round % 7
