@@ -86,7 +86,7 @@ import TestSupport
     /// Pieces of more than six tokens are held in the arena until it is full; after that
     /// they are kept as marks (and `fill` says so), and the held ones stay as they were.
     @Test func arenaHoldsPiecesUntilFull() throws {
-        let table = PieceTable(initialEntries: 8, maxEntries: 1 << 14)
+        let table = PieceTable(initialEntries: 8, maxEntries: 1 << 16)
         defer { table.deallocate() }
         let per = PieceTable.maxKey, fit = PieceTable.arenaTokens / per
         func tokens(_ i: Int) -> [Rank] { (0..<per).map { Rank(i &* 31 &+ $0) } }

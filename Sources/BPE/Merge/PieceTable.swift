@@ -70,11 +70,11 @@ struct PieceTable {
     /// compact tier's line, a likely miss.
     static let maxPackedTokens = 6
     static let packedRankBits = 20
-    /// The arena's size in tokens (256 KiB). With cl100k, 4 MB of CJK text has 17,000 pieces
-    /// of up to 15 bytes that merge into seven to thirteen tokens (3,300 distinct, 30,000
-    /// tokens); kept as marks, each went out of line to the encoder and to the piece cache's
-    /// tier 0.
-    static let arenaTokens = 1 << 16
+    /// The arena's size in tokens (1 MiB, its pages touched as it fills). With cl100k, 4 MB
+    /// of CJK text has 13,900 pieces of up to 15 bytes that merge into seven to thirteen
+    /// tokens (11,400 distinct, 93,100 tokens; with o200k 2,600, 2,300 and 16,600); kept as
+    /// marks, each went out of line to the encoder and to the piece cache's tier 0.
+    static let arenaTokens = 1 << 18
     /// Entries to start with (256 KiB; ``reserve(forBytes:)`` sizes an empty table for its
     /// first text), and the most it grows to (8 MiB): past that, new pieces are not kept.
     static let initialEntries = 1 << 13
