@@ -9,8 +9,8 @@ import Foundation
 /// call under 16 KiB had no cache at all. Now a thread that has encoded 16 KiB with a
 /// vocabulary, in one call or many, keeps that vocabulary's cache (4.1 MiB, up to 16.1 MiB
 /// as it grows and makes tiers for longer pieces, cleared in huge pages when made, with its
-/// spill of 1 MiB where pieces need it, and its ``PieceTable``, up to 8 MiB more) for its
-/// next calls.
+/// spill of 1 MiB where pieces need it, and its ``PieceTable``, up to 8 MiB more and a
+/// 1 MiB arena where pieces need it) for its next calls.
 ///
 /// - Exactness: a cache holds a piece's whole bytes and the tokens that vocabulary's merge
 ///   gave them, and vocabularies are immutable, so a kept cache answers only with what a

@@ -15,7 +15,7 @@ import SafeFiles
 /// up to three of 32 bits with their count in the top half of the last word (``isPlain(_:)``),
 /// or four to six of 20 bits, three to a word, with the count in the top four bits
 /// (``isPacked(_:)``). A piece of more tokens, or with a token of 2^20 or more among four to
-/// six, keeps them in the table's arena (``held(_:)``): the entry has their offset there and
+/// six, keeps them in the table's arena (``held(_:_:)``): the entry has their offset there and
 /// their count in the top half of the last word. Once the arena is full such a piece is kept
 /// with a count of 0, a mark that sends it straight to the encoder (and the piece cache's
 /// tiers).
